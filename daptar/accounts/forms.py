@@ -1,0 +1,37 @@
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from daptar.accounts import actions
+from daptar.accounts.queries import client_ip
+
+
+def lockout_message(minutes: int) -> str:
+    return ngettext(
+        "Too many failed attempts. Try again in %(minutes)d minute.",
+        "Too many failed attempts. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, throttled per account and per address."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Wrong username or password. Both are case-sensitive."),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        ip = client_ip(self.request) if self.request else None
+        if minutes := actions.login_lockout_minutes(username, ip):
+            raise forms.ValidationError(lockout_message(minutes), code="throttled")
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            actions.note_login_failure(username, ip)
+            raise

@@ -1,0 +1,33 @@
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from daptar.audit.models import AuditEvent
+from daptar.units.models import Unit
+
+
+@login_required
+def events(request: HttpRequest) -> HttpResponse:
+    """The audit log of the user's subtrees, newest first, filtered by action, user and date."""
+    rows = AuditEvent.objects.filter(Unit.objects.visible_to_q(request.user, field="unit_path"))
+    verb = request.GET.get("verb", "").strip()
+    actor = request.GET.get("actor", "").strip()
+    if verb:
+        rows = rows.filter(verb__startswith=verb)
+    if actor:
+        rows = rows.filter(actor_username=actor)
+    for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lte")):
+        try:
+            rows = rows.filter(**{lookup: datetime.date.fromisoformat(request.GET[key])})
+        except (KeyError, ValueError):
+            pass
+    page = Paginator(rows.select_related("unit"), 50).get_page(request.GET.get("page"))
+    verbs = AuditEvent.objects.values_list("verb", flat=True).distinct().order_by("verb")
+    return render(
+        request, "audit/events.html",
+        {"page": page, "verb": verb, "actor": actor, "verbs": verbs,
+         "date_from": request.GET.get("from", ""), "date_to": request.GET.get("to", "")},
+    )

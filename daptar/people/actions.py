@@ -1,0 +1,79 @@
+"""Every write to the register of people and their terms."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from daptar.accounts.queries import require_act
+from daptar.audit.actions import record
+from daptar.lib.phones import normalise_phone
+from daptar.people.models import Person, Post, Term
+
+if TYPE_CHECKING:
+    from daptar.accounts.models import User
+    from daptar.units.models import Unit
+
+
+def register_person(*, unit: Unit, name_bn: str, name_en: str = "", phone: str = "",
+                    email: str = "", by: User) -> Person:
+    """Add a person to *unit*'s register; the phone is stored as +8801XXXXXXXXX."""
+    require_act(by, unit)
+    person = Person(
+        unit=unit, name_bn=name_bn, name_en=name_en,
+        phone=normalise_phone(phone) if phone else "", email=email,
+    )
+    with transaction.atomic():
+        person.full_clean()
+        person.save()
+        record("person.registered", by=by, obj=person, unit=unit)
+    return person
+
+
+def update_person(person: Person, *, by: User, **fields: Any) -> Person:
+    require_act(by, person.unit)
+    if fields.get("phone"):
+        fields["phone"] = normalise_phone(fields["phone"])
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(person, name, value)
+        person.full_clean()
+        person.save()
+        record("person.updated", by=by, obj=person, detail={"fields": sorted(fields)})
+    return person
+
+
+def appoint(person: Person, *, unit: Unit, post: Post, by: User,
+            started_on: datetime.date | None = None) -> Term:
+    """Start *person*'s term in *post* at *unit*."""
+    require_act(by, unit)
+    started_on = started_on or timezone.localdate()
+    with transaction.atomic():
+        clash = (
+            Term.objects.current(started_on)
+            .filter(person=person, unit=unit, post=post)
+            .exists()
+        )
+        if clash:
+            raise ValidationError(_("This person already holds this post in this unit."))
+        term = Term.objects.create(person=person, unit=unit, post=post, started_on=started_on)
+        record("term.started", by=by, obj=term, unit=unit,
+               detail={"person": person.pk, "post": post.slug})
+    return term
+
+
+def end_term(term: Term, *, by: User, ended_on: datetime.date | None = None) -> Term:
+    require_act(by, term.unit)
+    ended_on = ended_on or timezone.localdate()
+    if ended_on < term.started_on:
+        raise ValidationError(_("A term cannot end before it starts."))
+    with transaction.atomic():
+        term.ended_on = ended_on
+        term.save(update_fields=["ended_on", "updated_at"])
+        record("term.ended", by=by, obj=term, unit=term.unit, detail={"on": str(ended_on)})
+    return term

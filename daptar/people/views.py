@@ -1,0 +1,33 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from daptar.people.models import Person, Term
+from daptar.units.models import Unit
+from daptar.units.queries import get_visible_unit
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    """People registered within the user's scope, optionally within one unit's subtree."""
+    text = request.GET.get("q", "").strip()
+    people = Person.objects.visible_to(request.user)
+    unit = None
+    if unit_id := request.GET.get("unit"):
+        unit = get_visible_unit(request.user, unit_id)
+        people = people.filter(Unit.objects.subtree_q(unit, field="unit__path"))
+    people = (
+        people.search(text)
+        .select_related("unit")
+        .prefetch_related(
+            Prefetch("terms", Term.objects.current().select_related("post", "unit"), "current_terms")
+        )
+        .order_by("name_en", "pk")
+    )
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    context = {"q": text, "page": page, "unit": unit}
+    if request.htmx:
+        return render(request, "people/directory.html#results", context)
+    return render(request, "people/directory.html", context)

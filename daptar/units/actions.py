@@ -1,0 +1,98 @@
+"""Every write to the unit tree."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+
+from daptar.accounts.queries import require_act
+from daptar.audit.actions import record
+from daptar.lib import paths
+from daptar.units.models import Level, Unit
+
+if TYPE_CHECKING:
+    from daptar.accounts.models import User
+
+
+def _next_child_path(parent: Unit | None) -> str:
+    siblings = Unit.objects.filter(parent=parent) if parent else Unit.objects.filter(depth=0)
+    last = siblings.aggregate(last=Max("path"))["last"]
+    number = int(last[-paths.STEP :]) + 1 if last else 1
+    return (parent.path if parent else "") + paths.segment(number)
+
+
+def create_unit(
+    *,
+    parent: Unit | None,
+    level: Level,
+    code: str,
+    name_bn: str,
+    name_en: str,
+    kind: str = Unit.Kind.STANDARD,
+    by: User,
+) -> Unit:
+    """Open a new unit under *parent* (a root when None; only an operator may do that)."""
+    if parent is None:
+        if not by.is_superuser:
+            raise ValidationError(_("Only an operator can open a root unit."))
+    else:
+        require_act(by, parent)
+    with transaction.atomic():
+        path = _next_child_path(parent)
+        unit = Unit(
+            parent=parent, level=level, path=path, depth=paths.depth(path), code=code,
+            name_bn=name_bn, name_en=name_en, kind=kind,
+        )
+        unit.full_clean()
+        unit.save()
+        record("unit.created", by=by, obj=unit, detail={"parent": parent.pk if parent else None})
+    return unit
+
+
+def move_unit(unit: Unit, *, new_parent: Unit, by: User) -> Unit:
+    """Put *unit* and its whole subtree under *new_parent*: one UPDATE for the subtree."""
+    require_act(by, unit)
+    require_act(by, new_parent)
+    if new_parent.is_within(unit):
+        raise ValidationError(_("A unit cannot be moved under itself or its own subtree."))
+    with transaction.atomic():
+        old_path, old_parent_id = unit.path, unit.parent_id
+        new_path = _next_child_path(new_parent)
+        shift = paths.depth(new_path) - unit.depth
+        Unit.objects.subtree(unit).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+            depth=F("depth") + shift,
+        )
+        Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
+        unit.refresh_from_db()
+        record(
+            "unit.moved", by=by, obj=unit,
+            detail={"from_parent": old_parent_id, "to_parent": new_parent.pk},
+        )
+    return unit
+
+
+def rename_unit(unit: Unit, *, name_bn: str, name_en: str, by: User) -> Unit:
+    require_act(by, unit)
+    with transaction.atomic():
+        before = {"name_bn": unit.name_bn, "name_en": unit.name_en}
+        unit.name_bn, unit.name_en = name_bn, name_en
+        unit.full_clean()
+        unit.save(update_fields=["name_bn", "name_en", "updated_at"])
+        record("unit.renamed", by=by, obj=unit, detail={"before": before})
+    return unit
+
+
+def close_unit(unit: Unit, *, on: object, by: User) -> Unit:
+    """Mark *unit* closed from *on*; its history stays."""
+    require_act(by, unit)
+    with transaction.atomic():
+        unit.is_active, unit.closed_on = False, on
+        unit.save(update_fields=["is_active", "closed_on", "updated_at"])
+        record("unit.closed", by=by, obj=unit, detail={"on": str(on)})
+    return unit

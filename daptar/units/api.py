@@ -1,0 +1,72 @@
+from typing import Any
+
+from django.db.models import Count
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import serializers, viewsets
+
+from daptar.units import queries
+from daptar.units.models import Unit, UnitQuerySet
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    level = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name_bn", "name_en", "level", "kind", "parent"]
+
+
+class OfficeBearerSerializer(serializers.Serializer):
+    post = serializers.CharField(source="post.slug")
+    name_bn = serializers.CharField(source="person.name_bn")
+    name_en = serializers.CharField(source="person.name_en")
+
+
+class UnitDetailSerializer(UnitSerializer):
+    children_count = serializers.IntegerField()
+    office_bearers = serializers.SerializerMethodField()
+
+    class Meta(UnitSerializer.Meta):
+        fields = [*UnitSerializer.Meta.fields, "children_count", "office_bearers"]
+
+    @extend_schema_field(OfficeBearerSerializer(many=True))
+    def get_office_bearers(self, unit: Unit) -> list[dict[str, Any]]:
+        return OfficeBearerSerializer(queries.office_bearers([unit.pk]), many=True).data
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("level", OpenApiTypes.STR, description="level slug"),
+            OpenApiParameter("parent", OpenApiTypes.INT, description="children of this unit"),
+            OpenApiParameter("within", OpenApiTypes.INT, description="this unit and its subtree"),
+            OpenApiParameter("search", OpenApiTypes.STR, description="Bengali or English name"),
+        ]
+    )
+)
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    """The units the caller may see."""
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return UnitDetailSerializer if self.action == "retrieve" else UnitSerializer
+
+    def get_queryset(self) -> UnitQuerySet:
+        units = Unit.objects.visible_to(self.request.user).select_related("level")
+        if self.action == "retrieve":
+            return units.annotate(children_count=Count("children"))
+        params = self.request.query_params
+        if level := params.get("level"):
+            units = units.filter(level__slug=level)
+        if parent := params.get("parent"):
+            units = units.filter(parent=queries.get_visible_unit(self.request.user, parent))
+        if within := params.get("within"):
+            units = units.subtree(queries.get_visible_unit(self.request.user, within))
+        if search := params.get("search"):
+            units = units.search(search)
+        return units.order_by("path")
