@@ -48,7 +48,8 @@ run: setup var/demo-password
 	@echo "  Demo logins: central, central-deputy, sylhet-division, sylhet, sylhet-metro, dhaka, sylhet-sadar, jalalabad"
 	@echo "  Password:    $$(cat var/demo-password)"
 	@echo
-	@trap 'kill 0' INT TERM EXIT; \
+	@export DAPTAR_SECURE_COOKIES=0 DAPTAR_HSTS_SECONDS=0; \
+	trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker --no-reload & \
 	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 daptar.wsgi:application & \
 	wait

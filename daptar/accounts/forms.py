@@ -2,19 +2,21 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from daptar.accounts import actions
 from daptar.accounts.queries import client_ip
+from daptar.lib.numerals import localise_digits
 
 
 def lockout_message(minutes: int) -> str:
     return ngettext(
-        "Too many failed attempts. Try again in %(minutes)d minute.",
-        "Too many failed attempts. Try again in %(minutes)d minutes.",
+        "Too many failed attempts. Try again in %(minutes)s minute.",
+        "Too many failed attempts. Try again in %(minutes)s minutes.",
         minutes,
-    ) % {"minutes": minutes}
+    ) % {"minutes": localise_digits(minutes, get_language() or "bn")}
 
 
 class LoginForm(AuthenticationForm):
