@@ -19,6 +19,9 @@ api = [
     *router.urls,
 ]
 
+handler404 = "daptar.lib.errorpages.not_found"
+handler500 = "daptar.lib.errorpages.server_error"
+
 urlpatterns = [
     path("", include("daptar.website.urls")),
     path("office/", include("daptar.units.urls")),
