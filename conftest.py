@@ -1,9 +1,12 @@
 """Project-wide pytest set-up: Playwright drives Debian's Chromium, never its own download."""
 
 import os
+import types
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
 
 # Playwright's sync API runs an event loop in the test thread; Django would
 # otherwise refuse the live server's database calls made from that thread.
@@ -18,8 +21,13 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
         "args": [
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
         ],
     }
 
@@ -28,3 +36,79 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def phone_context_args() -> dict[str, Any]:
     """A cheap Android phone's screen."""
     return {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+
+
+# --- browser tests: the live server, the cast and a phone-sized page -----------------------
+
+
+@pytest.fixture
+def plain_static_storage(settings: Any) -> None:
+    """Serve static files under their own names.
+
+    With DEBUG off the settings pick WhiteNoise's manifest storage, so `{% static %}`
+    writes hashed names (site.<hash>.css) once collectstatic has filled STATIC_ROOT, and
+    raises when it has not. The live server's static handler looks files up through
+    the finders, which only know the unhashed names, so every asset would 404.
+    """
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def migrated_rows(transactional_db: None) -> None:
+    """Make sure the serialized rollback has the migrated rows to restore.
+
+    Playwright's sync API leaves an asyncio loop running in the test thread, so
+    once it has started, Django's connection handler (an asgiref Local) hands this
+    thread a new connection object. When the test database was set up before
+    Playwright started (any earlier non-browser test in the session), the
+    snapshot Django took then sits on the old object, and the flush after each
+    test here would take the Levels and Posts for good. The earlier tests rolled
+    back their transactions, so the database still holds exactly the migrated rows:
+    snapshot them onto the connection in use now.
+    """
+    from django.db import connection
+
+    if not hasattr(connection, "_test_serialized_contents"):
+        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture
+def cast(
+    live_server: Any, migrated_rows: None, plain_static_storage: None
+) -> types.SimpleNamespace:
+    """The shared test cast, for browser tests against the live server."""
+    from daptar.people.models import Post
+    from daptar.testing import build_cast
+    from daptar.units.models import Level
+
+    # The tree needs the migrated Levels and Posts; fail loudly if a flush lost them.
+    assert Level.objects.exists(), "the data migration's Levels are missing"
+    assert Post.objects.exists(), "the data migration's Posts are missing"
+    ns = types.SimpleNamespace()
+    build_cast(ns)
+    return ns
+
+
+@pytest.fixture
+def context(browser: Browser, phone_context_args: dict[str, Any]) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(**phone_context_args, locale="bn-BD")
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    from daptar.testing import PASSWORD
+
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("form.form button[type=submit]")

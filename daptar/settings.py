@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "daptar.units",
     "daptar.people",
     "daptar.audit",
+    "daptar.notifications",
+    "daptar.directives",
     "daptar.website",
     "daptar.lib",
     "django.contrib.admin",
@@ -215,13 +217,40 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL_BACKEND,
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25),
+            "username": env_str("EMAIL_HOST_USER"),
+            "password": env_str("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "timeout": env_int("EMAIL_TIMEOUT", 20),
+        }
+        if _EMAIL_BACKEND.endswith("smtp.EmailBackend")
+        else {},
+    }
+}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "daptar@localhost")
+
+# SMS gateway (daptar/lib/notify.py): "console" logs messages; "http" posts form fields.
+DAPTAR_SMS_BACKEND = env_str("SMS_BACKEND", "console")
+DAPTAR_SMS_URL = env_str("SMS_URL")
+DAPTAR_SMS_API_KEY = env_str("SMS_API_KEY")
+DAPTAR_SMS_TO_FIELD = env_str("SMS_TO_FIELD", "to")
+DAPTAR_SMS_TEXT_FIELD = env_str("SMS_TEXT_FIELD", "message")
+DAPTAR_SMS_KEY_FIELD = env_str("SMS_KEY_FIELD", "api_key")
+DAPTAR_SMS_EXTRA_FIELDS = env_str("SMS_EXTRA_FIELDS")  # e.g. "sender=DAPTAR&type=unicode"
+DAPTAR_SMS_TIMEOUT = env_int("SMS_TIMEOUT", 15)
+# Outbox retries: back-off doubles from one minute up to six hours, then gives up.
+DAPTAR_OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
+# Directives: remind this many hours before the due time; escalate this long after it.
+DAPTAR_REMIND_BEFORE_HOURS = env_int("REMIND_BEFORE_HOURS", 24)
+DAPTAR_ESCALATE_AFTER_HOURS = env_int("ESCALATE_AFTER_HOURS", 0)
+DAPTAR_ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 10)
+DAPTAR_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 TASKS = {
     "default": {
@@ -242,6 +271,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "daptar.lib.pagination.Pagination",
+    "EXCEPTION_HANDLER": "daptar.lib.api.exception_handler",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["daptar.lib.throttling.TokenRateThrottle"],
@@ -256,7 +286,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Daptar API",
-    "DESCRIPTION": "The office network's REST API. Authenticate with `Authorization: Token <token>`.",
+    "DESCRIPTION": (
+        "The office network's REST API. Authenticate with `Authorization: Token <token>`."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

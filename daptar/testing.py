@@ -12,17 +12,23 @@ sibling subtree) and `nobody` (a login with no post).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.test import TestCase
+from django.contrib.sessions.backends.db import SessionStore
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory, TestCase, override_settings
 
+from daptar.accounts.middleware import ActingUnitMiddleware
 from daptar.accounts.models import User
+from daptar.accounts.queries import SESSION_KEY
 from daptar.people import actions as people_actions
 from daptar.people.models import Person, Post
 from daptar.units import actions as unit_actions
 from daptar.units.models import Level, Unit
 
-PASSWORD = "correct-horse-battery-staple"
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (the cast's test password)
+REQUEST_IP = "10.20.30.40"
 
 
 def make_user(username: str, person: Person | None = None, **extra: Any) -> User:
@@ -30,6 +36,27 @@ def make_user(username: str, person: Person | None = None, **extra: Any) -> User
     user.set_password(PASSWORD)
     user.save()
     return user
+
+
+def in_request[T](user: User, action: Callable[[], T], *, acting_for: Unit | None = None) -> T:
+    """Run *action* the way a view would: inside the request's audit context.
+
+    *acting_for* is the unit chosen in the session's switcher; without it the
+    user acts for their highest desk.
+    """
+    request = RequestFactory().post("/", REMOTE_ADDR=REQUEST_IP)
+    request.user = user
+    request.session = SessionStore()
+    if acting_for is not None:
+        request.session[SESSION_KEY] = acting_for.pk
+    results: list[T] = []
+
+    def view(_request: HttpRequest) -> HttpResponse:
+        results.append(action())
+        return HttpResponse()
+
+    ActingUnitMiddleware(view)(request)
+    return results[0]
 
 
 class Cast:
@@ -70,11 +97,17 @@ def build_cast(cast: Any) -> None:
     cast.dhaka_division = unit(cast.root, "division", "DIV-DHA", "ঢাকা", "Dhaka")
     cast.sylhet_district = unit(cast.sylhet_division, "district", "SYL", "সিলেট", "Sylhet")
     cast.sylhet_metro = unit(
-        cast.sylhet_division, "district", "SYL-M", "সিলেট মহানগর", "Sylhet Metropolitan",
+        cast.sylhet_division,
+        "district",
+        "SYL-M",
+        "সিলেট মহানগর",
+        "Sylhet Metropolitan",
         kind=Unit.Kind.METROPOLITAN,
     )
     cast.dhaka_district = unit(cast.dhaka_division, "district", "DHA", "ঢাকা", "Dhaka")
-    cast.sylhet_sadar = unit(cast.sylhet_district, "upazila", "UPZ-281", "সিলেট সদর", "Sylhet Sadar")
+    cast.sylhet_sadar = unit(
+        cast.sylhet_district, "upazila", "UPZ-281", "সিলেট সদর", "Sylhet Sadar"
+    )
     cast.jalalabad_union = unit(cast.sylhet_sadar, "union", "UN-2513", "জালালাবাদ", "Jalalabad")
     cast.ward1 = unit(cast.jalalabad_union, "ward", "UN-2513-W1", "ওয়ার্ড ১", "Ward 1")
 
@@ -87,15 +120,20 @@ def build_cast(cast: Any) -> None:
 
     cast.central = holder("central", cast.root, "office_secretary", "করিম উদ্দিন", "Karim Uddin")
     cast.president = holder("president", cast.root, "president", "রহিম খান", "Rahim Khan")
-    cast.sylhet = holder("sylhet", cast.sylhet_district, "office_secretary", "সাদিয়া ইসলাম",
-                         "Sadia Islam")
-    cast.jalalabad = holder("jalalabad", cast.jalalabad_union, "office_secretary",
-                            "জামাল হোসেন", "Jamal Hossain")
-    cast.dhaka = holder("dhaka", cast.dhaka_district, "office_secretary", "নাসরিন আক্তার",
-                        "Nasrin Akter")
+    cast.sylhet = holder(
+        "sylhet", cast.sylhet_district, "office_secretary", "সাদিয়া ইসলাম", "Sadia Islam"
+    )
+    cast.jalalabad = holder(
+        "jalalabad", cast.jalalabad_union, "office_secretary", "জামাল হোসেন", "Jamal Hossain"
+    )
+    cast.dhaka = holder(
+        "dhaka", cast.dhaka_district, "office_secretary", "নাসরিন আক্তার", "Nasrin Akter"
+    )
     cast.nobody = make_user("nobody")
 
 
+# Argon2 is deliberately slow; the cast's seven passwords per class need not be.
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 class DaptarTestCase(TestCase):
     """A TestCase with the cast built once per class."""
 

@@ -6,10 +6,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
 from daptar.accounts import api as accounts_api
+from daptar.directives import api as directives_api
 from daptar.units import api as units_api
 
 router = DefaultRouter()
 router.register("units", units_api.UnitViewSet, basename="unit")
+router.register("directives", directives_api.DirectiveViewSet, basename="directive")
 
 api = [
     path("auth/token/", accounts_api.token, name="token"),
@@ -26,6 +28,8 @@ urlpatterns = [
     path("", include("daptar.website.urls")),
     path("office/", include("daptar.units.urls")),
     path("office/people/", include("daptar.people.urls")),
+    path("office/directives/", include("daptar.directives.urls")),
+    path("office/notifications/", include("daptar.notifications.urls")),
     path("office/audit/", include("daptar.audit.urls")),
     path("accounts/", include("daptar.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -2,7 +2,13 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, Throttled
@@ -12,7 +18,7 @@ from rest_framework.response import Response
 
 from daptar.accounts import actions
 from daptar.accounts.forms import lockout_message
-from daptar.accounts.queries import client_ip
+from daptar.accounts.queries import acting_desk, client_ip
 from daptar.lib.throttling import LoginRateThrottle
 
 
@@ -34,12 +40,19 @@ class Me(serializers.Serializer):
     name_bn = serializers.SerializerMethodField()
     name_en = serializers.SerializerMethodField()
     units = UnitBrief(source="desks", many=True)
+    acting_unit = serializers.SerializerMethodField()
 
     def get_name_bn(self, user: Any) -> str:
         return user.person.name_bn if user.person else user.get_full_name()
 
     def get_name_en(self, user: Any) -> str:
         return user.person.name_en if user.person else user.get_full_name()
+
+    @extend_schema_field(UnitBrief(allow_null=True))
+    def get_acting_unit(self, user: Any) -> dict[str, Any] | None:
+        """The desk this request acts for: the X-Daptar-Unit header's, else the highest."""
+        desk = self.context.get("desk")
+        return UnitBrief(desk).data if desk else None
 
 
 @extend_schema(
@@ -75,8 +88,18 @@ def token(request: Request) -> Response:
     return Response({"token": actions.issue_token(user, by=user).key})
 
 
-@extend_schema(responses=Me)
+@extend_schema(
+    responses=Me,
+    parameters=[
+        OpenApiParameter(
+            "X-Daptar-Unit",
+            OpenApiTypes.INT,
+            OpenApiParameter.HEADER,
+            description="the unit to act for; 404 unless the caller has a desk there",
+        )
+    ],
+)
 @api_view(["GET"])
 def me(request: Request) -> Response:
-    """The caller and the units they hold a desk for."""
-    return Response(Me(request.user).data)
+    """The caller, the units they hold a desk for and the one this request acts for."""
+    return Response(Me(request.user, context={"desk": acting_desk(request)}).data)

@@ -2,7 +2,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from daptar.accounts.queries import client_ip
+from daptar.accounts.queries import acting_desk, client_ip
 from daptar.audit.context import RequestContext, current
 
 
@@ -13,7 +13,9 @@ class ActingUnitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = current.set(RequestContext(ip=client_ip(request)))
+        token = current.set(
+            RequestContext(ip=client_ip(request), resolve_unit=lambda: acting_desk(request))
+        )
         try:
             return self.get_response(request)
         finally:

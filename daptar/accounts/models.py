@@ -28,7 +28,11 @@ class User(AbstractUser):
     """A login. What it may see and do follows from its person's current terms."""
 
     person = models.OneToOneField(
-        "people.Person", models.SET_NULL, null=True, blank=True, related_name="user",
+        "people.Person",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="user",
         verbose_name=_("person"),
     )
 

@@ -22,7 +22,10 @@ def record(
 ) -> AuditEvent:
     """Append one audit event; the acting unit and address come from the request context."""
     context = current.get()
-    unit = unit or (context.unit if context else None)
+    if unit is None and context is not None:
+        if context.unit is None and context.resolve_unit is not None:
+            context.resolve_unit()  # acting_desk() stores the desk's unit on the context
+        unit = context.unit
     return AuditEvent.objects.create(
         actor=by if by is not None and by.is_authenticated else None,
         actor_username=getattr(by, "username", "") or "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -14,6 +15,9 @@ if TYPE_CHECKING:
 class RequestContext:
     ip: str | None = None
     unit: Unit | None = None
+    # Finds the acting unit when first needed: the API authenticates its user
+    # only inside the view, after the middleware has opened this context.
+    resolve_unit: Callable[[], object] | None = None
 
 
 current: ContextVar[RequestContext | None] = ContextVar("daptar_audit_context", default=None)

@@ -24,12 +24,20 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("actor"),
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     actor_username = models.CharField(_("username"), max_length=150, blank=True)
     unit = models.ForeignKey(
-        "units.Unit", models.SET_NULL, null=True, blank=True, related_name="+",
+        "units.Unit",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("acting unit"),
     )
     unit_path = models.CharField(_("unit path"), max_length=255, blank=True)

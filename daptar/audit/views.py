@@ -1,9 +1,11 @@
 import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from daptar.audit.models import AuditEvent
 from daptar.units.models import Unit
@@ -12,7 +14,8 @@ from daptar.units.models import Unit
 @login_required
 def events(request: HttpRequest) -> HttpResponse:
     """The audit log of the user's subtrees, newest first, filtered by action, user and date."""
-    rows = AuditEvent.objects.filter(Unit.objects.visible_to_q(request.user, field="unit_path"))
+    scoped = AuditEvent.objects.filter(Unit.objects.visible_to_q(request.user, field="unit_path"))
+    rows = scoped
     verb = request.GET.get("verb", "").strip()
     actor = request.GET.get("actor", "").strip()
     if verb:
@@ -20,14 +23,23 @@ def events(request: HttpRequest) -> HttpResponse:
     if actor:
         rows = rows.filter(actor_username=actor)
     for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lte")):
+        if not request.GET.get(key):
+            continue
         try:
             rows = rows.filter(**{lookup: datetime.date.fromisoformat(request.GET[key])})
-        except (KeyError, ValueError):
-            pass
+        except ValueError:
+            messages.error(request, _("Dates are written like 2026-11-29."))
     page = Paginator(rows.select_related("unit"), 50).get_page(request.GET.get("page"))
-    verbs = AuditEvent.objects.values_list("verb", flat=True).distinct().order_by("verb")
+    verbs = scoped.values_list("verb", flat=True).distinct().order_by("verb")
     return render(
-        request, "audit/events.html",
-        {"page": page, "verb": verb, "actor": actor, "verbs": verbs,
-         "date_from": request.GET.get("from", ""), "date_to": request.GET.get("to", "")},
+        request,
+        "audit/events.html",
+        {
+            "page": page,
+            "verb": verb,
+            "actor": actor,
+            "verbs": verbs,
+            "date_from": request.GET.get("from", ""),
+            "date_to": request.GET.get("to", ""),
+        },
     )

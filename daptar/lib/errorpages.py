@@ -17,7 +17,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse({"detail": _("Something went wrong on our side. Try again.")}, status=500)
+        return JsonResponse(
+            {"detail": _("Something went wrong on our side. Try again.")}, status=500
+        )
     # No context processors: the failure may be in one of them.
     return HttpResponse(
         render(None, "500.html").content, status=500, content_type="text/html; charset=utf-8"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,13 +21,17 @@ if TYPE_CHECKING:
     from daptar.units.models import Unit
 
 
-def register_person(*, unit: Unit, name_bn: str, name_en: str = "", phone: str = "",
-                    email: str = "", by: User) -> Person:
+def register_person(
+    *, unit: Unit, name_bn: str, name_en: str = "", phone: str = "", email: str = "", by: User
+) -> Person:
     """Add a person to *unit*'s register; the phone is stored as +8801XXXXXXXXX."""
     require_act(by, unit)
     person = Person(
-        unit=unit, name_bn=name_bn, name_en=name_en,
-        phone=normalise_phone(phone) if phone else "", email=email,
+        unit=unit,
+        name_bn=name_bn,
+        name_en=name_en,
+        phone=normalise_phone(phone) if phone else "",
+        email=email,
     )
     with transaction.atomic():
         person.full_clean()
@@ -48,22 +53,29 @@ def update_person(person: Person, *, by: User, **fields: Any) -> Person:
     return person
 
 
-def appoint(person: Person, *, unit: Unit, post: Post, by: User,
-            started_on: datetime.date | None = None) -> Term:
+def appoint(
+    person: Person, *, unit: Unit, post: Post, by: User, started_on: datetime.date | None = None
+) -> Term:
     """Start *person*'s term in *post* at *unit*."""
     require_act(by, unit)
     started_on = started_on or timezone.localdate()
     with transaction.atomic():
+        # The new term is open-ended, so any term not over by its start overlaps it.
         clash = (
-            Term.objects.current(started_on)
-            .filter(person=person, unit=unit, post=post)
+            Term.objects.filter(person=person, unit=unit, post=post)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=started_on))
             .exists()
         )
         if clash:
             raise ValidationError(_("This person already holds this post in this unit."))
         term = Term.objects.create(person=person, unit=unit, post=post, started_on=started_on)
-        record("term.started", by=by, obj=term, unit=unit,
-               detail={"person": person.pk, "post": post.slug})
+        record(
+            "term.started",
+            by=by,
+            obj=term,
+            unit=unit,
+            detail={"person": person.pk, "post": post.slug},
+        )
     return term
 
 

@@ -35,8 +35,12 @@ class PersonAdmin(admin.ModelAdmin):
             actions.update_person(obj, by=request.user, **fields)
         else:
             created = actions.register_person(
-                unit=obj.unit, name_bn=obj.name_bn, name_en=obj.name_en, phone=obj.phone,
-                email=obj.email, by=request.user,
+                unit=obj.unit,
+                name_bn=obj.name_bn,
+                name_en=obj.name_en,
+                phone=obj.phone,
+                email=obj.email,
+                by=request.user,
             )
             obj.pk = created.pk
 
@@ -56,14 +60,18 @@ class TermAdmin(admin.ModelAdmin):
         return Term.objects.visible_to(request.user)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["person", "unit", "post", "started_on"] if obj else []
+        # appoint() starts an open term and end_term() ends it: one date per form.
+        return ["person", "unit", "post", "started_on"] if obj else ["ended_on"]
 
     def save_model(self, request: HttpRequest, obj: Term, form: Any, change: bool) -> None:
         if change:
             actions.end_term(obj, by=request.user, ended_on=obj.ended_on)
         else:
             created = actions.appoint(
-                obj.person, unit=obj.unit, post=obj.post, by=request.user,
+                obj.person,
+                unit=obj.unit,
+                post=obj.post,
+                by=request.user,
                 started_on=obj.started_on,
             )
             obj.pk = created.pk

@@ -29,7 +29,11 @@ class Post(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=64)
     rank = models.PositiveSmallIntegerField(_("rank"), default=100)
     desk_role = models.CharField(
-        _("desk role"), max_length=8, choices=DeskRole, default=DeskRole.NONE, blank=True,
+        _("desk role"),
+        max_length=8,
+        choices=DeskRole,
+        default=DeskRole.NONE,
+        blank=True,
         help_text=_("What holders of this post may do for their unit in Daptar."),
     )
     is_office_bearer = models.BooleanField(_("office bearer"), default=True)
@@ -65,7 +69,10 @@ class Person(models.Model):
     """Somebody in the organisation's register: an office bearer or a member."""
 
     unit = models.ForeignKey(
-        "units.Unit", models.PROTECT, related_name="people", verbose_name=_("unit"),
+        "units.Unit",
+        models.PROTECT,
+        related_name="people",
+        verbose_name=_("unit"),
         help_text=_("The unit whose register keeps this person's record."),
     )
     name_bn = models.CharField(_("name (Bengali)"), max_length=128)
@@ -118,7 +125,9 @@ class TermQuerySet(models.QuerySet["Term"]):
 class Term(models.Model):
     """A person holding a post in a unit from one date to another (open-ended while current)."""
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="terms", verbose_name=_("person"))
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="terms", verbose_name=_("person")
+    )
     unit = models.ForeignKey(
         "units.Unit", models.CASCADE, related_name="terms", verbose_name=_("unit")
     )

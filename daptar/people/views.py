@@ -22,7 +22,9 @@ def directory(request: HttpRequest) -> HttpResponse:
         people.search(text)
         .select_related("unit")
         .prefetch_related(
-            Prefetch("terms", Term.objects.current().select_related("post", "unit"), "current_terms")
+            Prefetch(
+                "terms", Term.objects.current().select_related("post", "unit"), "current_terms"
+            )
         )
         .order_by("name_en", "pk")
     )

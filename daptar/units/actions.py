@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Value
+from django.db.models import F, Max, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
@@ -45,8 +45,14 @@ def create_unit(
     with transaction.atomic():
         path = _next_child_path(parent)
         unit = Unit(
-            parent=parent, level=level, path=path, depth=paths.depth(path), code=code,
-            name_bn=name_bn, name_en=name_en, kind=kind,
+            parent=parent,
+            level=level,
+            path=path,
+            depth=paths.depth(path),
+            code=code,
+            name_bn=name_bn,
+            name_en=name_en,
+            kind=kind,
         )
         unit.full_clean()
         unit.save()
@@ -60,6 +66,11 @@ def move_unit(unit: Unit, *, new_parent: Unit, by: User) -> Unit:
     require_act(by, new_parent)
     if new_parent.is_within(unit):
         raise ValidationError(_("A unit cannot be moved under itself or its own subtree."))
+    namesakes = Unit.objects.children(new_parent).filter(
+        Q(name_bn=unit.name_bn) | Q(name_en=unit.name_en)
+    )
+    if namesakes.exclude(pk=unit.pk).exists():
+        raise ValidationError(_("The new parent already has a unit of this name."))
     with transaction.atomic():
         old_path, old_parent_id = unit.path, unit.parent_id
         new_path = _next_child_path(new_parent)
@@ -71,7 +82,9 @@ def move_unit(unit: Unit, *, new_parent: Unit, by: User) -> Unit:
         Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
         unit.refresh_from_db()
         record(
-            "unit.moved", by=by, obj=unit,
+            "unit.moved",
+            by=by,
+            obj=unit,
             detail={"from_parent": old_parent_id, "to_parent": new_parent.pk},
         )
     return unit
@@ -96,3 +109,16 @@ def close_unit(unit: Unit, *, on: object, by: User) -> Unit:
         unit.save(update_fields=["is_active", "closed_on", "updated_at"])
         record("unit.closed", by=by, obj=unit, detail={"on": str(on)})
     return unit
+
+
+def next_number(unit: Unit, series: str, year: int) -> int:
+    """The next number in *unit*'s *series* for *year*: 1, 2, 3 … with no gaps and no repeats.
+
+    Call inside the transaction that uses the number, so a rollback gives it back.
+    """
+    from daptar.units.models import Counter
+
+    with transaction.atomic():
+        Counter.objects.get_or_create(unit=unit, series=series, year=year)
+        Counter.objects.filter(unit=unit, series=series, year=year).update(last=F("last") + 1)
+        return Counter.objects.get(unit=unit, series=series, year=year).last

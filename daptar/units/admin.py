@@ -24,7 +24,6 @@ class UnitAdmin(admin.ModelAdmin):
     list_display = ["name_bn", "name_en", "code", "level", "kind", "is_active"]
     list_filter = ["level", "kind", "is_active"]
     search_fields = ["name_bn", "name_en", "code"]
-    readonly_fields = ["path", "depth", "created_at", "updated_at"]
     raw_id_fields = ["parent"]
     list_select_related = ["level"]
     show_full_result_count = False
@@ -32,17 +31,29 @@ class UnitAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> UnitQuerySet:
         return Unit.objects.visible_to(request.user)
 
+    # What save_model's actions write. The form offers nothing else: any other field
+    # would be accepted and then silently dropped. The tree's shape changes only
+    # through the create and move actions, never a form field.
+    created_fields = ["parent", "level", "code", "name_bn", "name_en", "kind"]
+    renamed_fields = ["name_bn", "name_en"]
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        # The tree's shape changes only through create/move actions, never a form field.
-        return [*self.readonly_fields, "parent", "level"] if obj else self.readonly_fields
+        saved = self.renamed_fields if obj else self.created_fields
+        names = [f.name for f in Unit._meta.concrete_fields if not f.primary_key]
+        return [name for name in names if name not in saved]
 
     def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
         if change:
             actions.rename_unit(obj, name_bn=obj.name_bn, name_en=obj.name_en, by=request.user)
         else:
             created = actions.create_unit(
-                parent=obj.parent, level=obj.level, code=obj.code, name_bn=obj.name_bn,
-                name_en=obj.name_en, kind=obj.kind, by=request.user,
+                parent=obj.parent,
+                level=obj.level,
+                code=obj.code,
+                name_bn=obj.name_bn,
+                name_en=obj.name_en,
+                kind=obj.kind,
+                by=request.user,
             )
             obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
 

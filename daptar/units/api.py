@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -9,9 +10,10 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
 
 from daptar.units import queries
-from daptar.units.models import Unit, UnitQuerySet
+from daptar.units.models import Level, Unit, UnitQuerySet
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -61,8 +63,13 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action == "retrieve":
             return units.annotate(children_count=Count("children"))
         params = self.request.query_params
-        if level := params.get("level"):
-            units = units.filter(level__slug=level)
+        if slug := params.get("level"):
+            level = Level.objects.filter(slug=slug).first()
+            if level is None:
+                known = ", ".join(Level.objects.values_list("slug", flat=True))
+                message = _("Unknown level “%(slug)s”. Known levels: %(known)s.")
+                raise ValidationError({"level": [message % {"slug": slug, "known": known}]})
+            units = units.filter(level=level)
         if parent := params.get("parent"):
             units = units.filter(parent=queries.get_visible_unit(self.request.user, parent))
         if within := params.get("within"):

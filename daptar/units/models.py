@@ -96,7 +96,11 @@ class Unit(models.Model):
         POURASHAVA = "pourashava", _("pourashava")
 
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent"),
     )
     level = models.ForeignKey(Level, models.PROTECT, related_name="units", verbose_name=_("level"))
@@ -147,3 +151,27 @@ class Unit(models.Model):
 
     def natural_key(self) -> tuple[Any, ...]:
         return (self.code,)
+
+
+class Counter(models.Model):
+    """The last number a unit gave in one series and year (directive references, memo numbers).
+
+    Numbers come from here, not from MAX()+1 over the numbered rows, so they
+    stay unique under concurrent writers: the row is locked while it counts.
+    """
+
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="+")
+    series = models.CharField(max_length=32)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["unit_id", "series", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "series", "year"], name="counter_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.series}/{self.year}: {self.last}"

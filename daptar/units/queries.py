@@ -55,12 +55,7 @@ def subtree_size(unit: Unit) -> int:
 
 def counts_by_level(unit: Unit) -> dict[str, int]:
     """How many units of each level lie in *unit*'s subtree (itself included)."""
-    rows = (
-        Unit.objects.subtree(unit)
-        .values("level__slug")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    rows = Unit.objects.subtree(unit).values("level__slug").annotate(n=Count("pk")).order_by()
     return {row["level__slug"]: row["n"] for row in rows}
 
 

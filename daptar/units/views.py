@@ -24,7 +24,9 @@ def detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     levels = {level.slug: level for level in Level.objects.all()}
     counts = [
         (levels[slug], n)
-        for slug, n in sorted(queries.counts_by_level(unit).items(), key=lambda i: levels[i[0]].rank)
+        for slug, n in sorted(
+            queries.counts_by_level(unit).items(), key=lambda i: levels[i[0]].rank
+        )
         if slug != unit.level.slug
     ]
     context = {

@@ -10,7 +10,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """The organisation's public home page; later issues fill it with published reports."""
     divisions = Unit.objects.filter(depth=1, is_active=True).order_by("name_en")
     return render(
-        request, "website/home.html",
+        request,
+        "website/home.html",
         {"divisions": divisions, "levels": Level.objects.all()},
     )
 

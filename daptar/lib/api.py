@@ -1,0 +1,31 @@
+"""DRF glue: actions raise Django's exceptions; the API answers them as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from daptar.lib.exceptions import Conflict
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Django ValidationError → 400 with field errors; Conflict → 409; else DRF's own."""
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail: Any = {
+                (key if key != "__all__" else "non_field_errors"): [str(m) for m in errs]
+                for key, errs in exc.message_dict.items()
+            }
+        else:
+            detail = {"detail": " ".join(str(m) for m in exc.messages)}
+        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Conflict):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    return drf_exception_handler(exc, context)
