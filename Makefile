@@ -44,13 +44,14 @@ var/demo-password:
 run: setup var/demo-password
 	$(PY) manage.py seed_demo --scale $(SCALE) --password "$$(cat var/demo-password)"
 	@echo
-	@echo "  Daptar is at http://$(HOST):$(PORT)/   (Ctrl-C stops the server and the worker)"
+	@echo "  Daptar is at http://$(HOST):$(PORT)/   (Ctrl-C stops the server, the worker and the reminders)"
 	@echo "  Demo logins: central, central-deputy, sylhet-division, sylhet, sylhet-metro, dhaka, sylhet-sadar, jalalabad"
 	@echo "  Password:    $$(cat var/demo-password)"
 	@echo
 	@export DAPTAR_SECURE_COOKIES=0 DAPTAR_HSTS_SECONDS=0; \
 	trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker --no-reload & \
+	$(PY) manage.py send_reminders --every 300 & \
 	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 daptar.wsgi:application & \
 	wait
 

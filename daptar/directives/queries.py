@@ -1,0 +1,221 @@
+"""Reads of directives that are more than a filter: inboxes, tracking, drill-down."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from daptar.directives.models import Delivery, DeliveryQuerySet, Directive
+from daptar.lib import paths
+from daptar.units.models import Level, Unit
+
+if TYPE_CHECKING:
+    from daptar.accounts.models import User
+
+STATES = ["delivered", "seen", "acknowledged", "done"]
+
+
+def get_visible_directive(user: User, directive_id: int | str) -> Directive:
+    """The directive if the user may see it; 404 when missing or out of scope."""
+    try:
+        pk = int(directive_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    return get_object_or_404(
+        Directive.objects.visible_to(user).select_related("issuing_unit", "target_unit", "author"),
+        pk=pk,
+    )
+
+
+def get_tracked_directive(user: User, directive_id: int | str) -> Directive:
+    """A directive whose issuing unit lies in the user's scope (its tracking is theirs)."""
+    directive = get_visible_directive(user, directive_id)
+    if not Unit.objects.visible_to(user).filter(pk=directive.issuing_unit_id).exists():
+        raise Http404(_("Only the issuing office and those above it track a directive."))
+    return directive
+
+
+def my_delivery(directive: Directive, unit: Unit | None) -> Delivery | None:
+    if unit is None:
+        return None
+    return (
+        Delivery.objects.filter(directive=directive, unit=unit)
+        .select_related("relay_parent__unit")
+        .first()
+    )
+
+
+def inbox(
+    unit: Unit, *, state: str = "", priority: str = "", overdue: bool = False
+) -> DeliveryQuerySet:
+    """What has reached *unit*: urgent first, then newest; filters as the inbox offers them."""
+    rows = (
+        Delivery.objects.filter(unit=unit)
+        .received()
+        .exclude(directive__status=Directive.Status.DRAFT)
+    )
+    if state in Delivery.State.values:
+        rows = rows.filter(state=state)
+    if priority in Directive.Priority.values:
+        rows = rows.filter(directive__priority=priority)
+    if overdue:
+        rows = rows.overdue()
+    return rows.select_related("directive__issuing_unit").order_by(
+        # Urgent and still open first; within each, newest first.
+        "-directive__priority",
+        "directive__status",
+        "-delivered_at",
+        "-pk",
+    )
+
+
+def unread_count(unit: Unit) -> int:
+    return Delivery.objects.filter(
+        unit=unit, state=Delivery.State.DELIVERED, directive__status=Directive.Status.ISSUED
+    ).count()
+
+
+def sent(unit: Unit) -> QuerySet[Directive]:
+    return (
+        Directive.objects.filter(issuing_unit=unit)
+        .select_related("target_unit")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def escalated_to(unit: Unit) -> DeliveryQuerySet:
+    return (
+        Delivery.objects.filter(escalated_to=unit)
+        .exclude(state=Delivery.State.DONE)
+        .filter(directive__status=Directive.Status.ISSUED)
+        .select_related("unit", "directive__issuing_unit")
+        .order_by("-escalated_at", "unit_path")
+    )
+
+
+@dataclass
+class Funnel:
+    """Cumulative counts: an acknowledged delivery also counts as delivered and seen."""
+
+    expected: int = 0
+    delivered: int = 0
+    seen: int = 0
+    acknowledged: int = 0
+    done: int = 0
+    overdue: int = 0
+    label: str = ""
+    unit: Unit | None = None
+    level: Level | None = None
+    extra: dict[str, int] = field(default_factory=dict)
+
+    def add(self, state: str, n: int, *, past_due: bool) -> None:
+        self.expected += n
+        rank = Delivery.ORDER.index(state)  # type: ignore[arg-type]
+        for name in STATES:
+            if rank >= Delivery.ORDER.index(name):  # type: ignore[arg-type]
+                setattr(self, name, getattr(self, name) + n)
+        if past_due and state != Delivery.State.DONE:
+            self.overdue += n
+
+    def as_dict(self) -> dict[str, int]:
+        return {k: getattr(self, k) for k in ("expected", *STATES, "overdue")}
+
+    @property
+    def acknowledged_share(self) -> int:
+        """Per cent acknowledged, never above 100."""
+        return round(100 * self.acknowledged / self.expected) if self.expected else 0
+
+
+def tracking(
+    directive: Directive, now: datetime.datetime | None = None
+) -> tuple[Funnel, list[Funnel]]:
+    """The whole funnel and one per level: one GROUP BY over the deliveries."""
+    past_due = directive.status == Directive.Status.ISSUED and directive.due_at < (
+        now or timezone.now()
+    )
+    rows = (
+        Delivery.objects.filter(directive=directive)
+        .values("level_id", "state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    levels = {level.pk: level for level in Level.objects.all()}
+    total, by_level = Funnel(), {}
+    for row in rows:
+        total.add(row["state"], row["n"], past_due=past_due)
+        level = levels[row["level_id"]]
+        by_level.setdefault(level.pk, Funnel(level=level, label=level.name)).add(
+            row["state"], row["n"], past_due=past_due
+        )
+    ordered = sorted(by_level.values(), key=lambda f: f.level.rank if f.level else 0)
+    return total, ordered
+
+
+def drilldown(
+    directive: Directive, node: Unit, now: datetime.datetime | None = None
+) -> list[Funnel]:
+    """The funnel of each child branch of *node* (and of *node* itself when it is a recipient)."""
+    past_due = directive.status == Directive.Status.ISSUED and directive.due_at < (
+        now or timezone.now()
+    )
+    width = len(node.path) + paths.STEP
+    rows = (
+        Delivery.objects.filter(directive=directive)
+        .filter(paths.prefix_q(node.path, "unit_path"))
+        .annotate(branch=Substr("unit_path", 1, width))
+        .values("branch", "state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    branches: dict[str, Funnel] = {}
+    for row in rows:
+        branches.setdefault(row["branch"], Funnel()).add(row["state"], row["n"], past_due=past_due)
+    units = {u.path: u for u in Unit.objects.filter(path__in=branches).select_related("level")}
+    out = []
+    for branch, funnel in branches.items():
+        funnel.unit = units.get(branch)
+        funnel.label = funnel.unit.name if funnel.unit else branch
+        out.append(funnel)
+    return sorted(out, key=lambda f: (f.unit is None or f.unit.pk != node.pk, f.label))
+
+
+def tracking_units(
+    directive: Directive,
+    *,
+    state: str = "",
+    level: str = "",
+    overdue: bool = False,
+    within: Unit | None = None,
+) -> DeliveryQuerySet:
+    """Recipient units with their delivery state, filtered like the tracking page offers."""
+    rows = Delivery.objects.filter(directive=directive)
+    if within is not None:
+        rows = rows.filter(paths.prefix_q(within.path, "unit_path"))
+    if state in Delivery.State.values:
+        rows = rows.filter(state=state)
+    if level:
+        rows = rows.filter(level__slug=level)
+    if overdue:
+        rows = (
+            rows.filter(Q(directive__due_at__lt=timezone.now()) & ~Q(state=Delivery.State.DONE))
+            if directive.status == Directive.Status.ISSUED
+            else rows.none()
+        )
+    return rows.select_related("unit__parent", "level").order_by("unit_path")
+
+
+def recipient_counts(target: Unit, level_ids: list[int], issuer: Unit) -> list[tuple[Level, int]]:
+    """How many units each level would receive: the compose page's live preview."""
+    units = Unit.objects.subtree(target).filter(is_active=True).exclude(pk=issuer.pk)
+    if level_ids:
+        units = units.filter(level_id__in=level_ids)
+    counts = dict(units.values_list("level_id").annotate(n=Count("pk")).order_by())
+    return [(level, counts[level.pk]) for level in Level.objects.all() if level.pk in counts]

@@ -1,0 +1,120 @@
+"""Writes that put messages in front of offices: in-app notifications and the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from daptar.audit.actions import record
+from daptar.notifications.models import Notification, OutboxMessage
+from daptar.people.models import Post, Term
+
+if TYPE_CHECKING:
+    from daptar.accounts.models import User
+
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Message:
+    """What to tell an office, in both languages; the SMS is the short form."""
+
+    kind: str
+    text_bn: str
+    text_en: str
+    url: str = ""
+    email_subject: str = ""
+    email_body: str = ""
+
+
+def notify_units(
+    unit_ids: Iterable[int],
+    message: Message,
+    *,
+    key: str,
+    in_app: bool = True,
+    email: bool = True,
+    sms: bool = False,
+) -> int:
+    """Tell each unit's office: in-app, e-mail and SMS to its acting office bearers.
+
+    *in_app* is off where the thing itself already shows in the unit's inbox.
+    *key* makes the notice idempotent: the same key for the same unit is written
+    once, so a task that is run twice (or a reminder sweep that overlaps) sends
+    nothing twice. Returns how many outbox messages were queued.
+    """
+    unit_ids = list(unit_ids)
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        []
+        if not in_app
+        else [
+            Notification(
+                unit_id=uid,
+                kind=message.kind,
+                text_bn=message.text_bn[:300],
+                text_en=message.text_en[:300],
+                url=message.url,
+                dedupe_key=f"{key}:{uid}",
+            )
+            for uid in unit_ids
+        ],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    outbox: list[OutboxMessage] = []
+    if email or sms:
+        for uid, address, phone in office_contacts(unit_ids):
+            if email and address:
+                outbox.append(
+                    OutboxMessage(
+                        channel=OutboxMessage.Channel.EMAIL,
+                        address=address,
+                        unit_id=uid,
+                        subject=message.email_subject or message.text_en[:200],
+                        body=message.email_body or f"{message.text_bn}\n\n{message.text_en}",
+                        next_attempt_at=now,
+                        dedupe_key=f"{key}:{uid}:email:{address}"[:200],
+                    )
+                )
+            if sms and phone:
+                outbox.append(
+                    OutboxMessage(
+                        channel=OutboxMessage.Channel.SMS,
+                        address=phone,
+                        unit_id=uid,
+                        body=message.text_bn[:300],
+                        next_attempt_at=now,
+                        dedupe_key=f"{key}:{uid}:sms:{phone}"[:200],
+                    )
+                )
+    OutboxMessage.objects.bulk_create(outbox, batch_size=BATCH, ignore_conflicts=True)
+    if outbox:
+        from daptar.notifications.tasks import send_outbox
+
+        transaction.on_commit(send_outbox.enqueue)
+    return len(outbox)
+
+
+def office_contacts(unit_ids: list[int]) -> list[tuple[int, str, str]]:
+    """(unit id, e-mail, phone) of the current office bearers who act for these units."""
+    rows: list[tuple[int, str, str]] = []
+    for start in range(0, len(unit_ids), BATCH):
+        rows += (
+            Term.objects.current()
+            .filter(unit_id__in=unit_ids[start : start + BATCH], post__desk_role=Post.DeskRole.ACT)
+            .values_list("unit_id", "person__email", "person__phone")
+        )
+    return rows
+
+
+def mark_read(notification: Notification, *, by: User) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at", "updated_at"])
+        record("notification.read", by=by, obj=notification, unit=notification.unit)
+    return notification
