@@ -5,13 +5,20 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
+from importlib import import_module
+
 from daptar.accounts import api as accounts_api
-from daptar.directives import api as directives_api
 from daptar.units import api as units_api
+
+# Each domain app serves its office pages under /office/<app>/ and lists its API
+# viewsets in api.ROUTES; adding an app here wires both.
+DOMAIN_APPS = ["directives", "reports", "returns", "meetings", "letters"]
 
 router = DefaultRouter()
 router.register("units", units_api.UnitViewSet, basename="unit")
-router.register("directives", directives_api.DirectiveViewSet, basename="directive")
+for _app in DOMAIN_APPS:
+    for _prefix, _viewset, _basename in import_module(f"daptar.{_app}.api").ROUTES:
+        router.register(_prefix, _viewset, basename=_basename)
 
 api = [
     path("auth/token/", accounts_api.token, name="token"),
@@ -28,7 +35,7 @@ urlpatterns = [
     path("", include("daptar.website.urls")),
     path("office/", include("daptar.units.urls")),
     path("office/people/", include("daptar.people.urls")),
-    path("office/directives/", include("daptar.directives.urls")),
+    *[path(f"office/{app}/", include(f"daptar.{app}.urls")) for app in DOMAIN_APPS],
     path("office/notifications/", include("daptar.notifications.urls")),
     path("office/audit/", include("daptar.audit.urls")),
     path("accounts/", include("daptar.accounts.urls")),

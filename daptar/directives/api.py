@@ -374,3 +374,6 @@ class DirectiveViewSet(viewsets.GenericViewSet):
             queries.tracking_units(directive, overdue=True).values_list("unit_id", flat=True)[:1000]
         )
         return Response({"reminded": actions.remind(directive, units, by=request.user)})
+
+
+ROUTES = [("directives", DirectiveViewSet, "directive")]

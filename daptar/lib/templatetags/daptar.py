@@ -40,3 +40,12 @@ def bangla_date(value: datetime.date | datetime.datetime) -> str:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date()
     return calendars.format_bangla(value, _language())
+
+
+@register.filter
+def get_item(mapping: object, key: str) -> object:
+    """mapping[key] in a template, or "" when there is none."""
+    try:
+        return mapping[key]  # type: ignore[index]
+    except (KeyError, TypeError, IndexError):
+        return ""
