@@ -165,7 +165,10 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "daptar_cache",
-    }
+    },
+    # API request counters change on every call; in the database each read would take
+    # SQLite's write lock. Per process, so N app processes allow N times the rate.
+    "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"},
 }
 
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12) * 3600

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.cache import caches
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
@@ -10,6 +11,7 @@ class TokenRateThrottle(SimpleRateThrottle):
     """Requests per token (per session user, else per address) in the configured window."""
 
     scope = "token"
+    cache = caches["throttle"]
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         if request.auth is not None and hasattr(request.auth, "key"):

@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from daptar.lib.pagination import PeekPage
 from daptar.people.models import Person, Term
 from daptar.units.models import Unit
 from daptar.units.queries import get_visible_unit
@@ -28,7 +28,8 @@ def directory(request: HttpRequest) -> HttpResponse:
         )
         .order_by("name_en", "pk")
     )
-    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    # Half a million people: counting every match would cost as much as the page itself.
+    page = PeekPage(people, request.GET.get("page"), 50)
     context = {"q": text, "page": page, "unit": unit}
     if request.htmx:
         return render(request, "people/directory.html#results", context)

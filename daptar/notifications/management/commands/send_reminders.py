@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from daptar.directives.tasks import send_reminders
+from daptar.lib.maintenance import refresh_statistics
 from daptar.notifications.tasks import sweep
 
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         while True:
             reminders = send_reminders()
             outbox = sweep()
+            refresh_statistics()
             if options["verbosity"] > 1 or any(reminders.values()) or any(outbox.values()):
                 self.stdout.write(f"reminders {reminders}; outbox {outbox}")
             if not every:
