@@ -41,15 +41,16 @@ def phone_context_args() -> dict[str, Any]:
 # --- browser tests: the live server, the cast and a phone-sized page -----------------------
 
 
-@pytest.fixture
-def plain_static_storage(settings: Any) -> None:
-    """Serve static files under their own names.
+@pytest.fixture(autouse=True, scope="session")
+def plain_static_storage() -> None:
+    """Tests serve static files under their own names, without a collectstatic.
 
-    With DEBUG off the settings pick WhiteNoise's manifest storage, so `{% static %}`
-    writes hashed names (site.<hash>.css) once collectstatic has filled STATIC_ROOT, and
-    raises when it has not. The live server's static handler looks files up through
-    the finders, which only know the unhashed names, so every asset would 404.
+    Outside DEBUG the settings pick WhiteNoise's manifest storage, whose `{% static %}`
+    needs the manifest that collectstatic writes, and whose hashed names the live
+    server's static handler cannot find.
     """
+    from django.conf import settings
+
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -76,9 +77,7 @@ def migrated_rows(transactional_db: None) -> None:
 
 
 @pytest.fixture
-def cast(
-    live_server: Any, migrated_rows: None, plain_static_storage: None
-) -> types.SimpleNamespace:
+def cast(live_server: Any, migrated_rows: None) -> types.SimpleNamespace:
     """The shared test cast, for browser tests against the live server."""
     from daptar.people.models import Post
     from daptar.testing import build_cast

@@ -59,6 +59,17 @@ def in_request[T](user: User, action: Callable[[], T], *, acting_for: Unit | Non
     return results[0]
 
 
+def nav_queries() -> int:
+    """Queries the navigation's badges cost on every office page.
+
+    Unread directives, unread notices, and one per domain app whose AppConfig
+    names a `badge`; page pins add this so a new app's badge moves them all at once.
+    """
+    from django.apps import apps
+
+    return 2 + sum(1 for config in apps.get_app_configs() if getattr(config, "badge", None))
+
+
 class Cast:
     """Attribute bag the tests read: units, people and users of the cast."""
 

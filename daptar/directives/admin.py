@@ -11,7 +11,15 @@ from daptar.directives.models import Delivery, Directive
 class DirectiveAdmin(admin.ModelAdmin):
     """Read-only: directives change through the office pages and the API, never here."""
 
-    list_display = ["reference", "title", "issuing_unit", "status", "priority", "due_at", "expected"]
+    list_display = [
+        "reference",
+        "title",
+        "issuing_unit",
+        "status",
+        "priority",
+        "due_at",
+        "expected",
+    ]
     list_filter = ["status", "priority", "mode"]
     search_fields = ["reference", "title"]
     list_select_related = ["issuing_unit"]

@@ -175,9 +175,9 @@ class DirectiveViewSet(viewsets.GenericViewSet):
         unit = self._unit()
         data = DirectiveSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        directive = actions.create_directive(
-            issuing_unit=unit, by=request.user, **data.validated_data
-        )
+        # The body is optional here; the action wants it spelled out.
+        fields = {"body": "", **data.validated_data}
+        directive = actions.create_directive(issuing_unit=unit, by=request.user, **fields)
         return Response(
             DirectiveSerializer(directive, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,

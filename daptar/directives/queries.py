@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -68,9 +68,18 @@ def inbox(
         rows = rows.filter(directive__priority=priority)
     if overdue:
         rows = rows.overdue()
+    pinned = Case(
+        When(
+            Q(directive__priority=Directive.Priority.URGENT)
+            & Q(directive__status=Directive.Status.ISSUED)
+            & ~Q(state=Delivery.State.DONE),
+            then=Value(0),
+        ),
+        default=Value(1),
+    )
     return rows.select_related("directive__issuing_unit").order_by(
         # Urgent and still open first; within each, newest first.
-        "-directive__priority",
+        pinned,
         "directive__status",
         "-delivered_at",
         "-pk",

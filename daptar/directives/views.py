@@ -18,6 +18,7 @@ from daptar.directives import actions, queries
 from daptar.directives.forms import AttachmentForm, DirectiveForm, NoteForm
 from daptar.directives.models import Delivery, Directive
 from daptar.lib.exceptions import Conflict
+from daptar.lib.spreadsheets import spreadsheet_safe
 from daptar.units.models import Level, Unit
 from daptar.units.queries import get_visible_unit
 
@@ -114,7 +115,7 @@ def recipients_preview(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("target_code", "").strip()
     if code:
         target = Unit.objects.subtree(unit).filter(code__iexact=code).first() or unit
-    elif request.GET.get("target_unit"):
+    elif request.GET.get("target_unit", "").isdigit():
         found = Unit.objects.subtree(unit).filter(pk=request.GET["target_unit"]).first()
         target = found or unit
     level_ids = [int(v) for v in request.GET.getlist("target_levels") if v.isdigit()]
@@ -151,14 +152,15 @@ def detail(request: HttpRequest, directive_id: int) -> HttpResponse:
             "note_form": NoteForm(),
             "attachment_form": AttachmentForm(),
             "relay_children": relay_children,
-        "recipient_counts": (
-            queries.recipient_counts(
-                directive.target_unit,
-                list(directive.target_levels.values_list("pk", flat=True)),
-                directive.issuing_unit,
-            )
-            if is_issuer and directive.status == Directive.Status.DRAFT else None
-        ),
+            "recipient_counts": (
+                queries.recipient_counts(
+                    directive.target_unit,
+                    list(directive.target_levels.values_list("pk", flat=True)),
+                    directive.issuing_unit,
+                )
+                if is_issuer and directive.status == Directive.Status.DRAFT
+                else None
+            ),
             "can_act": bool(
                 desk and desk.can_act and delivery and desk.unit.pk == delivery.unit_id
             ),
@@ -219,7 +221,10 @@ def act(request: HttpRequest, directive_id: int, verb: str) -> HttpResponse:
     directive = queries.get_visible_directive(request.user, directive_id)
     delivery = _my_received_delivery(request, directive)
     form = NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["note"]))
+        return redirect("directives:detail", directive.pk)
+    note = form.cleaned_data["note"]
     run = {
         "acknowledge": (actions.acknowledge, _("Acknowledged.")),
         "done": (actions.mark_done, _("Marked as done.")),
@@ -338,17 +343,20 @@ def _csv(directive: Directive, rows: Any) -> StreamingHttpResponse:
         for d in rows.iterator(chunk_size=2000):
             yield writer.writerow(
                 [
-                    d.unit.code,
-                    d.unit.name_bn,
-                    d.unit.name_en,
-                    d.level.slug,
-                    d.unit.parent.name_en if d.unit.parent else "",
-                    d.state,
-                    d.delivered_at or "",
-                    d.seen_at or "",
-                    d.acknowledged_at or "",
-                    d.done_at or "",
-                    d.done_note or d.acknowledge_note,
+                    spreadsheet_safe(cell)
+                    for cell in (
+                        d.unit.code,
+                        d.unit.name_bn,
+                        d.unit.name_en,
+                        d.level.slug,
+                        d.unit.parent.name_en if d.unit.parent else "",
+                        d.state,
+                        d.delivered_at or "",
+                        d.seen_at or "",
+                        d.acknowledged_at or "",
+                        d.done_at or "",
+                        d.done_note or d.acknowledge_note,
+                    )
                 ]
             )
 

@@ -7,6 +7,7 @@ DAPTAR_SMS_URL, the field names and any fixed extra fields set in settings.
 
 from __future__ import annotations
 
+import http.client
 import logging
 import urllib.parse
 import urllib.request
@@ -42,12 +43,13 @@ def send_sms(phone: str, text: str) -> None:
     }
     if settings.DAPTAR_SMS_API_KEY:
         fields[settings.DAPTAR_SMS_KEY_FIELD] = settings.DAPTAR_SMS_API_KEY
-    request = urllib.request.Request(  # noqa: S310 - the operator configures this URL
-        settings.DAPTAR_SMS_URL, data=urllib.parse.urlencode(fields).encode(), method="POST"
-    )
     try:
+        # Inside the try: a malformed URL (ValueError) is a failure to record, not a crash.
+        request = urllib.request.Request(  # noqa: S310 - the operator configures this URL
+            settings.DAPTAR_SMS_URL, data=urllib.parse.urlencode(fields).encode(), method="POST"
+        )
         with urllib.request.urlopen(request, timeout=settings.DAPTAR_SMS_TIMEOUT) as response:  # noqa: S310
             if not 200 <= response.status < 300:
                 raise SendError(f"SMS gateway answered {response.status}")
-    except OSError as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         raise SendError(f"SMS gateway: {exc}") from exc

@@ -14,8 +14,15 @@ from daptar.notifications.models import OutboxMessage
 class OutboxAdmin(admin.ModelAdmin):
     """The operator's window on outbound messages: what is stuck, and why."""
 
-    list_display = ["created_at", "channel", "address", "status", "attempts", "next_attempt_at",
-                    "last_error"]
+    list_display = [
+        "created_at",
+        "channel",
+        "address",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
     list_filter = ["status", "channel"]
     search_fields = ["address", "subject"]
     actions = ["retry_now"]

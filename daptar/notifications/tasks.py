@@ -60,7 +60,7 @@ def sweep(limit: int = SWEEP_LIMIT) -> dict[str, int]:
         message.attempts += 1
         try:
             _send(message)
-        except notify.SendError as exc:
+        except Exception as exc:
             message.last_error = str(exc)[:2000]
             if message.attempts >= settings.DAPTAR_OUTBOX_MAX_ATTEMPTS:
                 message.status = OutboxMessage.Status.FAILED

@@ -136,7 +136,9 @@ class CreateTests(DirectivesTestCase):
         }
         actions.update_draft(directive, by=self.central, **fields)
         directive.refresh_from_db()
-        self.assertEqual((directive.title, directive.target_unit), ("Revised", self.sylhet_district))
+        self.assertEqual(
+            (directive.title, directive.target_unit), ("Revised", self.sylhet_district)
+        )
         self.assertTrue(AuditEvent.objects.filter(verb="directive.edited").exists())
         actions.issue(directive, by=self.central)
         with self.assertRaises(Conflict):
@@ -166,7 +168,9 @@ class RecipientTests(DirectivesTestCase):
                 )
             },
         )
-        self.assertTrue(all(d.delivered_at == directive.issued_at for d in directive.deliveries.all()))
+        self.assertTrue(
+            all(d.delivered_at == directive.issued_at for d in directive.deliveries.all())
+        )
 
     def test_the_target_itself_receives_its_subtree_directive(self) -> None:
         directive = issued(self.central, target=self.sylhet_district)
@@ -217,9 +221,9 @@ class RecipientTests(DirectivesTestCase):
 
     def test_a_draft_whose_due_time_has_passed_cannot_be_issued(self) -> None:
         directive = draft(self.sylhet, due_at=future(hours=1))
-        with frozen(timezone.now() + datetime.timedelta(hours=2)):
-            with self.assertRaises(ValidationError) as caught:
-                actions.issue(directive, by=self.sylhet)
+        later = timezone.now() + datetime.timedelta(hours=2)
+        with frozen(later), self.assertRaises(ValidationError) as caught:
+            actions.issue(directive, by=self.sylhet)
         self.assertIn("due_at", caught.exception.message_dict)
         self.assertFalse(Delivery.objects.exists())
 
@@ -243,15 +247,19 @@ class RecipientTests(DirectivesTestCase):
 
     def test_nothing_is_enqueued_when_the_issue_is_refused(self) -> None:
         directive = draft(self.sylhet, target_levels=("division",))
-        with self.captureOnCommitCallbacks(execute=True) as callbacks:
-            with self.assertRaises(ValidationError):
-                actions.issue(directive, by=self.sylhet)
+        with (
+            self.captureOnCommitCallbacks(execute=True) as callbacks,
+            self.assertRaises(ValidationError),
+        ):
+            actions.issue(directive, by=self.sylhet)
         self.assertEqual(callbacks, [])
 
 
 class RelayTests(DirectivesTestCase):
     def relay(self, **kwargs: object) -> Directive:
-        return issued(self.central, target=self.sylhet_division, mode=Directive.Mode.RELAY, **kwargs)
+        return issued(
+            self.central, target=self.sylhet_division, mode=Directive.Mode.RELAY, **kwargs
+        )
 
     def test_relay_delivers_only_to_the_recipients_nearest_the_issuer(self) -> None:
         directive = self.relay()
@@ -281,9 +289,7 @@ class RelayTests(DirectivesTestCase):
         )
 
     def test_recipients_at_the_nearest_level_are_all_delivered_at_once(self) -> None:
-        directive = issued(
-            self.central, target_levels=("district",), mode=Directive.Mode.RELAY
-        )
+        directive = issued(self.central, target_levels=("district",), mode=Directive.Mode.RELAY)
         self.assertEqual(set(states(directive).values()), {"delivered"})
 
     def test_it_forwards_level_by_level_with_each_offices_note(self) -> None:
@@ -376,6 +382,7 @@ class RelayTests(DirectivesTestCase):
 
 class DeliveryStateTests(DirectivesTestCase):
     def setUp(self) -> None:
+        super().setUp()
         self.directive = issued(self.sylhet)
         self.mine = delivery(self.directive, self.jalalabad_union)
 
@@ -398,7 +405,9 @@ class DeliveryStateTests(DirectivesTestCase):
             lambda: actions.acknowledge(self.mine, by=self.jalalabad, note=" Will do. "),
         )
         self.assertEqual(done.state, "acknowledged")
-        self.assertEqual((done.acknowledged_by, done.acknowledge_note), (self.jalalabad, "Will do."))
+        self.assertEqual(
+            (done.acknowledged_by, done.acknowledge_note), (self.jalalabad, "Will do.")
+        )
         self.assertIsNotNone(done.acknowledged_at)
         self.assertEqual((done.seen_by, done.seen_at), (self.jalalabad, done.acknowledged_at))
         event = AuditEvent.objects.get(verb="directive.acknowledged")
@@ -497,6 +506,7 @@ class WithdrawTests(DirectivesTestCase):
 @IN_MEMORY_STORAGE
 class AttachmentTests(DirectivesTestCase):
     def setUp(self) -> None:
+        super().setUp()
         self.directive = draft(self.sylhet)
 
     def attach(self, name: str, content: bytes) -> Attachment:
@@ -504,7 +514,9 @@ class AttachmentTests(DirectivesTestCase):
 
     def test_a_pdf_is_attached_with_its_size_and_digest(self) -> None:
         item = self.attach("circular.pdf", PDF)
-        self.assertEqual((item.name, item.content_type, item.size), ("circular.pdf", "application/pdf", len(PDF)))
+        self.assertEqual(
+            (item.name, item.content_type, item.size), ("circular.pdf", "application/pdf", len(PDF))
+        )
         self.assertEqual(len(item.sha256), 64)
         self.assertTrue(item.file.name.endswith(".pdf"))
         self.assertEqual(item.file.read(), PDF)
@@ -571,6 +583,19 @@ class RemindTests(DirectivesTestCase):
         self.assertIsNotNone(delivery(directive, self.jalalabad_union).last_reminded_at)
         self.assertIsNone(delivery(directive, self.ward1).last_reminded_at)
         self.assertEqual(AuditEvent.objects.get(verb="directive.reminded").detail, {"units": 2})
+
+    def test_reminding_twice_within_the_hour_tells_each_unit_once(self) -> None:
+        directive = issued(self.sylhet)
+        units = [self.jalalabad_union.pk]
+        at = timezone.now().replace(minute=10)
+        with frozen(at):
+            actions.remind(directive, units, by=self.sylhet)
+        with frozen(at + datetime.timedelta(minutes=20)):
+            actions.remind(directive, units, by=self.sylhet)
+        self.assertEqual(Notification.objects.count(), 1)
+        with frozen(at + datetime.timedelta(hours=1)):
+            actions.remind(directive, units, by=self.sylhet)
+        self.assertEqual(Notification.objects.count(), 2)
 
     def test_reminding_a_draft_is_a_conflict(self) -> None:
         with self.assertRaises(Conflict):

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from daptar.people import actions as people_actions
 from daptar.people.models import Post
-from daptar.testing import DaptarTestCase
+from daptar.testing import DaptarTestCase, nav_queries
 from daptar.units import actions
 from daptar.units.models import Level, Unit
 
@@ -166,8 +166,8 @@ class UnitPageTests(DaptarTestCase):
             )
         self.client.force_login(self.central)
         # session, user, desks, unit, children count + page, levels, level counts,
-        # breadcrumbs, office bearers, the navigation's two badges (directives, notices)
-        with self.assertNumQueries(12):
+        # breadcrumbs, office bearers, the navigation's badges
+        with self.assertNumQueries(10 + nav_queries()):
             response = self.client.get(unit_url(self.sylhet_metro))
         self.assertEqual(len(response.context["children"]), 30)
         self.assertEqual({u.children_count for u in response.context["children"]}, {1})
