@@ -346,7 +346,7 @@ def forward(delivery: Delivery, *, by: User, note: str = "") -> Delivery:
     _require_desk_at(by, delivery.unit)
     directive = delivery.directive
     if directive.mode != Directive.Mode.RELAY:
-        raise Conflict(_("Only a relayed directive is forwarded."))
+        raise Conflict(_("Only a relayed directive can be forwarded."))
     now = timezone.now()
     with transaction.atomic():
         claimed = (
@@ -391,7 +391,7 @@ def remind(directive: Directive, units: list[int], *, by: User) -> int:
     """The issuer chases these units (at most once an hour per unit): in-app, e-mail and SMS."""
     require_act(by, directive.issuing_unit)
     if directive.status != Directive.Status.ISSUED:
-        raise Conflict(_("Only an issued directive can be chased."))
+        raise Conflict(_("Reminders can only be sent for an issued directive."))
     now = timezone.now()
     with transaction.atomic():
         targets = list(

@@ -59,12 +59,12 @@ class Directive(models.Model):
     )
     due_at = models.DateTimeField(_("due"))
     target_unit = models.ForeignKey(
-        Unit, models.PROTECT, related_name="directives_targeted", verbose_name=_("to")
+        Unit, models.PROTECT, related_name="directives_targeted", verbose_name=_("target unit")
     )
     target_levels = models.ManyToManyField(
         Level, blank=True, related_name="+", verbose_name=_("levels")
     )
-    mode = models.CharField(_("delivery"), max_length=8, choices=Mode, default=Mode.DIRECT)
+    mode = models.CharField(_("delivery mode"), max_length=8, choices=Mode, default=Mode.DIRECT)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     expected = models.PositiveIntegerField(_("recipients"), default=0)
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True)

@@ -116,7 +116,7 @@ def _escalate(now: datetime.datetime) -> int:
                 Message(
                     kind="directive.escalated",
                     url=reverse("directives:escalated"),
-                    text_bn=f"আপনার অধীন ইউনিট নির্দেশনা {directive.reference} সময়মতো সম্পন্ন করেনি",
+                    text_bn=f"আপনার অধীন ইউনিট নির্দেশনা {directive.reference} যথাসময়ে বাস্তবায়ন করেনি",
                     text_en=f"Units under you are overdue on directive {directive.reference}",
                 ),
                 key=f"directive:{directive.pk}:escalated",

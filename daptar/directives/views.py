@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,7 @@ from daptar.directives import actions, queries
 from daptar.directives.forms import AttachmentForm, DirectiveForm, NoteForm
 from daptar.directives.models import Delivery, Directive
 from daptar.lib.exceptions import Conflict
+from daptar.lib.numerals import localise_digits
 from daptar.lib.spreadsheets import spreadsheet_safe
 from daptar.units.models import Level, Unit
 from daptar.units.queries import get_visible_unit
@@ -380,5 +382,9 @@ def remind(request: HttpRequest, directive_id: int) -> HttpResponse:
     except Conflict as exc:
         messages.info(request, str(exc))
     else:
-        messages.success(request, _("Reminder sent to %(n)s units.") % {"n": count})
+        messages.success(
+            request,
+            ngettext("Reminder sent to %(n)s unit.", "Reminder sent to %(n)s units.", count)
+            % {"n": localise_digits(count, get_language() or "bn")},
+        )
     return redirect("directives:tracking", directive.pk)

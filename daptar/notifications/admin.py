@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from daptar.audit.actions import record
 from daptar.notifications.models import OutboxMessage
@@ -55,4 +56,8 @@ class OutboxAdmin(admin.ModelAdmin):
         )
         record("outbox.retried", by=request.user, detail={"messages": count})  # type: ignore[arg-type]
         send_outbox.enqueue()
-        messages.success(request, _("%(n)s messages queued again.") % {"n": count})
+        messages.success(
+            request,
+            ngettext("%(n)s message queued again.", "%(n)s messages queued again.", count)
+            % {"n": count},
+        )

@@ -19,7 +19,10 @@ pytestmark = [
 
 
 def test_central_issues_jalalabad_acknowledges_on_a_phone_central_sees_it(
-    browser: Browser, page: Page, live_server: Any, cast: types.SimpleNamespace,
+    browser: Browser,
+    page: Page,
+    live_server: Any,
+    cast: types.SimpleNamespace,
     phone_context_args: dict[str, Any],
 ) -> None:
     base = live_server.url

@@ -448,7 +448,7 @@ class DeliveryActionViewTests(ViewTestCase):
     def test_forward_on_a_direct_directive_is_a_message(self) -> None:
         self.client.force_login(self.jalalabad)
         response = self.client.post(url("forward", self.directive), {"note": "x"})
-        self.assertEqual(self.message(response), "Only a relayed directive is forwarded.")
+        self.assertEqual(self.message(response), "Only a relayed directive can be forwarded.")
 
     def test_forward_delivers_the_next_level(self) -> None:
         directive = issued(self.central, target=self.sylhet_division, mode="relay")
@@ -759,14 +759,14 @@ class RemindViewTests(ViewTestCase):
         directive = issued(self.sylhet)
         self.client.force_login(self.sylhet)
         response = self.client.post(url("remind", directive), {"unit": [self.ward1.pk, "junk"]})
-        self.assertEqual(self.message(response), "Reminder sent to 1 units.")
+        self.assertEqual(self.message(response), "Reminder sent to 1 unit.")
         self.assertEqual(list(Notification.objects.values_list("unit", flat=True)), [self.ward1.pk])
 
     def test_a_draft_is_a_message(self) -> None:
         directive = draft(self.sylhet)
         self.client.force_login(self.sylhet)
         response = self.client.post(url("remind", directive), {"unit": [self.ward1.pk]})
-        self.assertEqual(self.message(response), "Only an issued directive can be chased.")
+        self.assertEqual(self.message(response), "Reminders can only be sent for an issued directive.")
 
     def test_a_read_only_desk_gets_403(self) -> None:
         directive = overdue(self.central)
