@@ -259,6 +259,8 @@ DAPTAR_ESCALATE_AFTER_HOURS = env_int("ESCALATE_AFTER_HOURS", 0)
 DAPTAR_ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 10)
 DAPTAR_LETTER_MAX_ATTACHMENTS = env_int("LETTER_MAX_ATTACHMENTS", 5)
 DAPTAR_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Meetings: generated video rooms live under this address; empty means hosts paste a link.
+DAPTAR_JITSI_BASE_URL = env_str("JITSI_BASE_URL", "")
 
 TASKS = {
     "default": {
@@ -302,6 +304,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "MeetingModeEnum": "daptar.meetings.models.Meeting.Mode",
+        "MeetingStatusEnum": "daptar.meetings.models.Meeting.Status",
+    },
 }
 
 LOGGING = {

@@ -5,12 +5,13 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from daptar.directives.tasks import send_reminders
 from daptar.lib.maintenance import refresh_statistics
+from daptar.meetings.tasks import send_meeting_reminders
 from daptar.notifications.tasks import sweep
 
 
 class Command(BaseCommand):
     help = (
-        "One pass of the periodic job: directive reminders and escalation, then the outbox. "
+        "One pass of the periodic job: reminders and escalation, then the outbox. "
         "Run it from cron, or with --every SECONDS to keep running (make run does)."
     )
 
@@ -19,11 +20,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, every: int, **options: Any) -> None:
         while True:
-            reminders = send_reminders()
-            outbox = sweep()
+            done = {
+                "directives": send_reminders(),
+                "meetings": send_meeting_reminders(),
+                "outbox": sweep(),
+            }
             refresh_statistics()
-            if options["verbosity"] > 1 or any(reminders.values()) or any(outbox.values()):
-                self.stdout.write(f"reminders {reminders}; outbox {outbox}")
+            if options["verbosity"] > 1 or any(any(counts.values()) for counts in done.values()):
+                self.stdout.write("; ".join(f"{name} {counts}" for name, counts in done.items()))
             if not every:
                 return
             time.sleep(every)
