@@ -259,6 +259,10 @@ DAPTAR_ESCALATE_AFTER_HOURS = env_int("ESCALATE_AFTER_HOURS", 0)
 DAPTAR_ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 10)
 DAPTAR_LETTER_MAX_ATTACHMENTS = env_int("LETTER_MAX_ATTACHMENTS", 5)
 DAPTAR_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Information returns: reminders before the due time, escalation after, how long a reopening lasts.
+DAPTAR_RETURNS_REMIND_BEFORE_HOURS = env_int("RETURNS_REMIND_BEFORE_HOURS", 48)
+DAPTAR_RETURNS_ESCALATE_AFTER_HOURS = env_int("RETURNS_ESCALATE_AFTER_HOURS", 24)
+DAPTAR_RETURNS_REOPEN_DAYS = env_int("RETURNS_REOPEN_DAYS", 7)
 # Meetings: generated video rooms live under this address; empty means hosts paste a link.
 DAPTAR_JITSI_BASE_URL = env_str("JITSI_BASE_URL", "")
 

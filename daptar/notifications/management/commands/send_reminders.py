@@ -7,6 +7,7 @@ from daptar.directives.tasks import send_reminders
 from daptar.lib.maintenance import refresh_statistics
 from daptar.meetings.tasks import send_meeting_reminders
 from daptar.notifications.tasks import sweep
+from daptar.returns.tasks import send_return_reminders
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             done = {
                 "directives": send_reminders(),
                 "meetings": send_meeting_reminders(),
+                "returns": send_return_reminders(),
                 "outbox": sweep(),
             }
             refresh_statistics()
