@@ -1,11 +1,11 @@
+from importlib import import_module
+
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
-
-from importlib import import_module
 
 from daptar.accounts import api as accounts_api
 from daptar.units import api as units_api
@@ -31,7 +31,7 @@ api = [
 handler404 = "daptar.lib.errorpages.not_found"
 handler500 = "daptar.lib.errorpages.server_error"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("daptar.website.urls")),
     path("office/", include("daptar.units.urls")),
     path("office/people/", include("daptar.people.urls")),

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from daptar.accounts.queries import SESSION_KEY
+from daptar.accounts.queries import CACHE_KEY, SESSION_KEY
 from daptar.audit.actions import record
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def switch_unit(request: HttpRequest, unit_id: str, *, by: User) -> Desk:
     if desk is None:
         raise Http404(_("You have no desk at that unit."))
     request.session[SESSION_KEY] = desk.unit.pk
-    request.__dict__.pop("_daptar_desk", None)
+    request.__dict__.pop(CACHE_KEY, None)
     record("auth.switch_unit", by=by, obj=desk.unit, unit=desk.unit)
     return desk
 

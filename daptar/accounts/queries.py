@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 SESSION_KEY = "acting_unit"
 HEADER = "HTTP_X_DAPTAR_UNIT"
+CACHE_KEY = "_daptar_desk"
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -32,9 +33,10 @@ def acting_desk(request: HttpRequest) -> Desk | None:
     the web UI keeps the switcher's choice in the session. Otherwise the
     highest of the user's desks.
     """
-    raw = getattr(request, "_request", request)  # a DRF Request wraps the HttpRequest
-    if hasattr(raw, "_daptar_desk"):
-        return raw._daptar_desk
+    raw: HttpRequest = getattr(request, "_request", request)  # a DRF Request wraps it
+    cache = raw.__dict__  # the desk is kept on the request; switch_unit() forgets it
+    if CACHE_KEY in cache:
+        return cache[CACHE_KEY]
     user = request.user
     desk: Desk | None = None
     if user.is_authenticated:
@@ -48,7 +50,7 @@ def acting_desk(request: HttpRequest) -> Desk | None:
             chosen = session.get(SESSION_KEY) if session is not None else None
             desk = user.desk_for(chosen) if chosen else None
             desk = desk or (user.desks[0] if user.desks else None)
-    raw._daptar_desk = desk
+    cache[CACHE_KEY] = desk
     context = current.get()
     if context is not None:
         context.unit = desk.unit if desk else None

@@ -2,9 +2,9 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token
 from daptar.accounts import actions
 from daptar.accounts.forms import LoginForm
 from daptar.accounts.queries import client_ip
+from daptar.lib.requests import AuthedRequest
 
 
 class Login(LoginView):
@@ -21,14 +22,14 @@ class Login(LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         auth_login(self.request, form.get_user())
         actions.note_login_success(form.get_user(), client_ip(self.request))
         return redirect(self.get_success_url())
 
 
 @login_required
-def password(request: HttpRequest) -> HttpResponse:
+def password(request: AuthedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         actions.change_password(request.user, form.cleaned_data["new_password1"], by=request.user)
@@ -40,7 +41,7 @@ def password(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def switch_unit(request: HttpRequest) -> HttpResponse:
+def switch_unit(request: AuthedRequest) -> HttpResponse:
     desk = actions.switch_unit(request, request.POST.get("unit", ""), by=request.user)
     messages.success(request, _("You are now acting for %(unit)s.") % {"unit": desk.unit.name})
     target = request.POST.get("next") or ""
@@ -50,7 +51,7 @@ def switch_unit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def token(request: HttpRequest) -> HttpResponse:
+def token(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             actions.revoke_token(request.user, by=request.user)

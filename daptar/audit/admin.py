@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from daptar.audit.models import AuditEvent
+from daptar.lib.requests import admin_user
 from daptar.units.models import Unit
 
 
@@ -17,7 +18,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
-        return AuditEvent.objects.filter(Unit.objects.visible_to_q(request.user, "unit_path"))
+        return AuditEvent.objects.filter(
+            Unit.objects.visible_to_q(admin_user(request), "unit_path")
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -3,16 +3,17 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from daptar.audit.models import AuditEvent
+from daptar.lib.requests import AuthedRequest
 from daptar.units.models import Unit
 
 
 @login_required
-def events(request: HttpRequest) -> HttpResponse:
+def events(request: AuthedRequest) -> HttpResponse:
     """The audit log of the user's subtrees, newest first, filtered by action, user and date."""
     scoped = AuditEvent.objects.filter(Unit.objects.visible_to_q(request.user, field="unit_path"))
     rows = scoped

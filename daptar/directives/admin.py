@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from daptar.directives.models import Delivery, Directive
+from daptar.lib.requests import admin_user
 
 
 @admin.register(Directive)
@@ -26,7 +27,7 @@ class DirectiveAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Directive]:
-        return Directive.objects.visible_to(request.user)  # type: ignore[arg-type]
+        return Directive.objects.visible_to(admin_user(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -50,7 +51,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         from daptar.units.models import Unit
 
         return Delivery.objects.filter(
-            Unit.objects.visible_to_q(request.user, field="unit_path")  # type: ignore[arg-type]
+            Unit.objects.visible_to_q(admin_user(request), field="unit_path")
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:

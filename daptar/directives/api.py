@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from daptar.accounts.queries import acting_desk
 from daptar.directives import actions, queries
 from daptar.directives.models import Delivery, Directive
+from daptar.lib.api import limit_choices
+from daptar.lib.requests import api_user
 from daptar.units.models import Level, Unit
 from daptar.units.queries import get_visible_unit
 
@@ -99,7 +101,7 @@ class DirectiveSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             # Outside the caller's scope reads exactly like "no such unit".
-            self.fields["target_unit"].queryset = Unit.objects.visible_to(request.user)
+            limit_choices(self.fields["target_unit"], Unit.objects.visible_to(request.user))
 
     def get_attachments(self, directive: Directive) -> list[dict[str, Any]]:
         return [
@@ -138,7 +140,10 @@ class DirectiveViewSet(viewsets.GenericViewSet):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> Any:
-        return Directive.objects.visible_to(self.request.user).select_related("issuing_unit")
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular's schema pass: no caller
+            return Directive.objects.none()
+        user = api_user(self.request)
+        return Directive.objects.visible_to(user).select_related("issuing_unit")
 
     def _unit(self) -> Unit:
         desk = acting_desk(self.request)
@@ -148,17 +153,17 @@ class DirectiveViewSet(viewsets.GenericViewSet):
 
     def _directive(self, pk: str, *, tracked: bool = False) -> Directive:
         getter = queries.get_tracked_directive if tracked else queries.get_visible_directive
-        return getter(self.request.user, pk)
+        return getter(api_user(self.request), pk)
 
     @extend_schema(parameters=[OpenApiParameter("box", OpenApiTypes.STR, enum=["inbox", "sent"])])
     def list(self, request: Request) -> Response:
         unit = self._unit()
         if request.query_params.get("box", "inbox") == "sent":
-            page = self.paginate_queryset(
+            sent = self.paginate_queryset(
                 queries.sent(unit).prefetch_related("target_levels", "attachments")
             )
             return self.get_paginated_response(
-                DirectiveSerializer(page, many=True, context=self.get_serializer_context()).data
+                DirectiveSerializer(sent, many=True, context=self.get_serializer_context()).data
             )
         rows = queries.inbox(
             unit,
@@ -177,7 +182,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         # The body is optional here; the action wants it spelled out.
         fields = {"body": "", **data.validated_data}
-        directive = actions.create_directive(issuing_unit=unit, by=request.user, **fields)
+        directive = actions.create_directive(issuing_unit=unit, by=api_user(request), **fields)
         return Response(
             DirectiveSerializer(directive, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
@@ -195,7 +200,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
         if delivery is not None and delivery.state == Delivery.State.PENDING:
             delivery = None
         if delivery is not None:
-            delivery = actions.mark_seen(delivery, by=request.user)
+            delivery = actions.mark_seen(delivery, by=api_user(request))
         data = DirectiveSerializer(directive, context=self.get_serializer_context()).data
         data["my_delivery"] = DeliverySerializer(delivery).data if delivery else None
         return Response(data)
@@ -216,7 +221,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
             "target_levels": list(directive.target_levels.all()),
             **data.validated_data,
         }
-        directive = actions.update_draft(directive, by=request.user, **fields)
+        directive = actions.update_draft(directive, by=api_user(request), **fields)
         return Response(DirectiveSerializer(directive, context=self.get_serializer_context()).data)
 
     @extend_schema(
@@ -227,7 +232,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def issue(self, request: Request, pk: str) -> Response:
-        directive = actions.issue(self._directive(pk, tracked=True), by=request.user)
+        directive = actions.issue(self._directive(pk, tracked=True), by=api_user(request))
         return Response(
             {
                 "status": directive.status,
@@ -240,7 +245,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
-        directive = actions.withdraw(self._directive(pk, tracked=True), by=request.user)
+        directive = actions.withdraw(self._directive(pk, tracked=True), by=api_user(request))
         return Response({"status": directive.status})
 
     def _move(self, request: Request, pk: str, move: Any) -> Response:
@@ -251,7 +256,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
             raise Http404(_("This directive has not been sent to your unit."))
         note = NoteSerializer(data=request.data)
         note.is_valid(raise_exception=True)
-        delivery = move(delivery, by=request.user, note=note.validated_data["note"])
+        delivery = move(delivery, by=api_user(request), note=note.validated_data["note"])
         return Response(DeliverySerializer(delivery).data)
 
     @extend_schema(request=NoteSerializer, responses=DeliverySerializer)
@@ -276,7 +281,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
         upload = request.FILES.get("file")
         if upload is None:
             raise serializers.ValidationError({"file": [_("Attach a file in the field 'file'.")]})
-        item = actions.add_attachment(directive, upload, by=request.user)
+        item = actions.add_attachment(directive, upload, by=api_user(request))
         return Response(
             {
                 "id": item.pk,
@@ -308,7 +313,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
             {"level": f.level.slug if f.level else "", **f.as_dict()} for f in by_level
         ]
         if within := request.query_params.get("within"):
-            node = get_visible_unit(request.user, within)
+            node = get_visible_unit(api_user(request), within)
             data["branches"] = [
                 {
                     "unit": f.unit.pk if f.unit else None,
@@ -333,7 +338,9 @@ class DirectiveViewSet(viewsets.GenericViewSet):
     def tracking_units(self, request: Request, pk: str) -> Response:
         directive = self._directive(pk, tracked=True)
         params = request.query_params
-        within = get_visible_unit(request.user, params["within"]) if params.get("within") else None
+        within = (
+            get_visible_unit(api_user(request), params["within"]) if params.get("within") else None
+        )
         rows = queries.tracking_units(
             directive,
             state=params.get("state", ""),
@@ -342,6 +349,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
             within=within,
         )
         page = self.paginate_queryset(rows)
+        assert page is not None  # DEFAULT_PAGINATION_CLASS: the API always paginates
         return self.get_paginated_response(
             [
                 {
@@ -373,7 +381,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
         units = body.validated_data.get("units") or list(
             queries.tracking_units(directive, overdue=True).values_list("unit_id", flat=True)[:1000]
         )
-        return Response({"reminded": actions.remind(directive, units, by=request.user)})
+        return Response({"reminded": actions.remind(directive, units, by=api_user(request))})
 
 
 ROUTES = [("directives", DirectiveViewSet, "directive")]

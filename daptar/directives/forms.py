@@ -56,7 +56,8 @@ class DirectiveForm(forms.ModelForm):
             self.initial.setdefault("target_unit", issuing_unit.pk)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         code = (data.get("target_code") or "").strip()
         if code:
             unit = Unit.objects.subtree(self.issuing_unit).filter(code__iexact=code).first()

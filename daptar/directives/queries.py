@@ -157,7 +157,8 @@ def tracking(
         .order_by()
     )
     levels = {level.pk: level for level in Level.objects.all()}
-    total, by_level = Funnel(), {}
+    total = Funnel()
+    by_level: dict[int, Funnel] = {}
     for row in rows:
         total.add(row["state"], row["n"], past_due=past_due)
         level = levels[row["level_id"]]

@@ -7,7 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
@@ -20,12 +21,13 @@ from daptar.directives.forms import AttachmentForm, DirectiveForm, NoteForm
 from daptar.directives.models import Delivery, Directive
 from daptar.lib.exceptions import Conflict
 from daptar.lib.numerals import localise_digits
+from daptar.lib.requests import AuthedRequest
 from daptar.lib.spreadsheets import spreadsheet_safe
 from daptar.units.models import Level, Unit
 from daptar.units.queries import get_visible_unit
 
 
-def _desk_unit(request: HttpRequest) -> Unit:
+def _desk_unit(request: AuthedRequest) -> Unit:
     desk = acting_desk(request)
     if desk is None:
         raise Http404(_("You have no office desk."))
@@ -33,7 +35,7 @@ def _desk_unit(request: HttpRequest) -> Unit:
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthedRequest) -> HttpResponse:
     unit = _desk_unit(request)
     state, priority = request.GET.get("state", ""), request.GET.get("priority", "")
     overdue = request.GET.get("overdue") == "1"
@@ -54,14 +56,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def sent(request: HttpRequest) -> HttpResponse:
+def sent(request: AuthedRequest) -> HttpResponse:
     unit = _desk_unit(request)
     page = Paginator(queries.sent(unit), 30).get_page(request.GET.get("page"))
     return render(request, "directives/sent.html", {"page": page, "unit": unit})
 
 
 @login_required
-def escalated(request: HttpRequest) -> HttpResponse:
+def escalated(request: AuthedRequest) -> HttpResponse:
     unit = _desk_unit(request)
     page = Paginator(queries.escalated_to(unit), 50).get_page(request.GET.get("page"))
     return render(request, "directives/escalated.html", {"page": page, "unit": unit})
@@ -73,7 +75,7 @@ def _form_errors(form: DirectiveForm, error: ValidationError) -> None:
 
 
 @login_required
-def compose(request: HttpRequest, directive_id: int | None = None) -> HttpResponse:
+def compose(request: AuthedRequest, directive_id: int | None = None) -> HttpResponse:
     unit = _desk_unit(request)
     directive = None
     if directive_id is not None:
@@ -110,7 +112,7 @@ def compose(request: HttpRequest, directive_id: int | None = None) -> HttpRespon
 
 
 @login_required
-def recipients_preview(request: HttpRequest) -> HttpResponse:
+def recipients_preview(request: AuthedRequest) -> HttpResponse:
     """The compose page's live count of recipients by level (htmx)."""
     unit = _desk_unit(request)
     target = unit
@@ -130,7 +132,7 @@ def recipients_preview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, directive_id: int) -> HttpResponse:
+def detail(request: AuthedRequest, directive_id: int) -> HttpResponse:
     directive = queries.get_visible_directive(request.user, directive_id)
     desk = acting_desk(request)
     delivery = queries.my_delivery(directive, desk.unit if desk else None)
@@ -170,7 +172,7 @@ def detail(request: HttpRequest, directive_id: int) -> HttpResponse:
     )
 
 
-def _run(request: HttpRequest, directive: Directive, action: Any, done: str) -> HttpResponse:
+def _run(request: AuthedRequest, directive: Directive, action: Any, done: str) -> HttpResponse:
     """Run an action from a button: a repeat or a refusal comes back as a message."""
     try:
         action()
@@ -187,7 +189,7 @@ def _run(request: HttpRequest, directive: Directive, action: Any, done: str) -> 
 
 @login_required
 @require_POST
-def issue(request: HttpRequest, directive_id: int) -> HttpResponse:
+def issue(request: AuthedRequest, directive_id: int) -> HttpResponse:
     directive = queries.get_tracked_directive(request.user, directive_id)
     return _run(
         request,
@@ -199,7 +201,7 @@ def issue(request: HttpRequest, directive_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def withdraw(request: HttpRequest, directive_id: int) -> HttpResponse:
+def withdraw(request: AuthedRequest, directive_id: int) -> HttpResponse:
     directive = queries.get_tracked_directive(request.user, directive_id)
     return _run(
         request,
@@ -209,7 +211,7 @@ def withdraw(request: HttpRequest, directive_id: int) -> HttpResponse:
     )
 
 
-def _my_received_delivery(request: HttpRequest, directive: Directive) -> Delivery:
+def _my_received_delivery(request: AuthedRequest, directive: Directive) -> Delivery:
     desk = acting_desk(request)
     delivery = queries.my_delivery(directive, desk.unit if desk else None)
     if delivery is None or delivery.state == Delivery.State.PENDING:
@@ -219,12 +221,12 @@ def _my_received_delivery(request: HttpRequest, directive: Directive) -> Deliver
 
 @login_required
 @require_POST
-def act(request: HttpRequest, directive_id: int, verb: str) -> HttpResponse:
+def act(request: AuthedRequest, directive_id: int, verb: str) -> HttpResponse:
     directive = queries.get_visible_directive(request.user, directive_id)
     delivery = _my_received_delivery(request, directive)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["note"]))
+        messages.error(request, " ".join(map(str, form.errors["note"])))
         return redirect("directives:detail", directive.pk)
     note = form.cleaned_data["note"]
     run = {
@@ -238,7 +240,7 @@ def act(request: HttpRequest, directive_id: int, verb: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def attach(request: HttpRequest, directive_id: int) -> HttpResponse:
+def attach(request: AuthedRequest, directive_id: int) -> HttpResponse:
     directive = queries.get_tracked_directive(request.user, directive_id)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -253,13 +255,13 @@ def attach(request: HttpRequest, directive_id: int) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, directive_id: int, attachment_id: int) -> FileResponse:
+def attachment(request: AuthedRequest, directive_id: int, attachment_id: int) -> FileResponse:
     directive = queries.get_visible_directive(request.user, directive_id)
     item = get_object_or_404(directive.attachments, pk=attachment_id)
     return FileResponse(item.file.open("rb"), filename=item.name, content_type=item.content_type)
 
 
-def _tracking_context(request: HttpRequest, directive: Directive) -> dict[str, Any]:
+def _tracking_context(request: AuthedRequest, directive: Directive) -> dict[str, Any]:
     node = directive.target_unit
     if within := request.GET.get("within"):
         node = get_visible_unit(request.user, within)
@@ -280,7 +282,7 @@ def _tracking_context(request: HttpRequest, directive: Directive) -> dict[str, A
 
 
 @login_required
-def tracking(request: HttpRequest, directive_id: int) -> HttpResponse:
+def tracking(request: AuthedRequest, directive_id: int) -> HttpResponse:
     directive = queries.get_tracked_directive(request.user, directive_id)
     context = _tracking_context(request, directive)
     if request.htmx:
@@ -289,7 +291,7 @@ def tracking(request: HttpRequest, directive_id: int) -> HttpResponse:
 
 
 @login_required
-def tracking_units(request: HttpRequest, directive_id: int) -> HttpResponse:
+def tracking_units(request: AuthedRequest, directive_id: int) -> HttpResponseBase:
     directive = queries.get_tracked_directive(request.user, directive_id)
     within = (
         get_visible_unit(request.user, request.GET["within"]) if request.GET.get("within") else None
@@ -370,7 +372,7 @@ def _csv(directive: Directive, rows: Any) -> StreamingHttpResponse:
 
 @login_required
 @require_POST
-def remind(request: HttpRequest, directive_id: int) -> HttpResponse:
+def remind(request: AuthedRequest, directive_id: int) -> HttpResponse:
     directive = queries.get_tracked_directive(request.user, directive_id)
     units = [int(v) for v in request.POST.getlist("unit") if v.isdigit()][:1000]
     if not units:

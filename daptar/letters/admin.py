@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from daptar.letters.models import Letter, Receipt
+from daptar.lib.requests import admin_user
 
 
 class ReceiptInline(admin.TabularInline):
@@ -32,7 +33,7 @@ class LetterAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Letter]:
-        return Letter.objects.visible_to(request.user)  # type: ignore[arg-type]
+        return Letter.objects.visible_to(admin_user(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

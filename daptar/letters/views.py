@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,12 +18,13 @@ from daptar.letters import actions, exports, queries
 from daptar.letters.forms import CloseForm, ForwardForm, LetterForm, RegisterFilter
 from daptar.letters.models import Letter, Receipt
 from daptar.lib.exceptions import Conflict
+from daptar.lib.requests import AuthedRequest
 
 PER_PAGE = 30
 PAPER_PER_PAGE = 500
 
 
-def _desk(request: HttpRequest) -> Desk:
+def _desk(request: AuthedRequest) -> Desk:
     desk = acting_desk(request)
     if desk is None:
         raise Http404(_("You have no office desk."))
@@ -38,7 +39,7 @@ def _with_ages(page: Any) -> Any:
 
 
 @login_required
-def pending(request: HttpRequest) -> HttpResponse:
+def pending(request: AuthedRequest) -> HttpResponse:
     """Pending with us: letters this office has still to answer, forward or close."""
     desk = _desk(request)
     rows = queries.pending_with_us(desk.unit)
@@ -47,7 +48,7 @@ def pending(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def pending_others(request: HttpRequest) -> HttpResponse:
+def pending_others(request: AuthedRequest) -> HttpResponse:
     """Pending with others: what this office sent or passed on, still open elsewhere."""
     desk = _desk(request)
     rows = queries.pending_with_others(desk.unit)
@@ -57,7 +58,7 @@ def pending_others(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _register(request: HttpRequest, box: str) -> HttpResponseBase:
+def _register(request: AuthedRequest, box: str) -> HttpResponseBase:
     desk = _desk(request)
     period = RegisterFilter(request.GET)
     valid = period.is_valid()
@@ -88,13 +89,13 @@ def _register(request: HttpRequest, box: str) -> HttpResponseBase:
 
 
 @login_required
-def inward(request: HttpRequest) -> HttpResponseBase:
+def inward(request: AuthedRequest) -> HttpResponseBase:
     """The inward register (আগত চিঠির রেজিস্টার), filterable by year and month; CSV; paper."""
     return _register(request, "inward")
 
 
 @login_required
-def outward(request: HttpRequest) -> HttpResponseBase:
+def outward(request: AuthedRequest) -> HttpResponseBase:
     """The outward register (প্রেরিত চিঠির রেজিস্টার), filterable by year and month; CSV; paper."""
     return _register(request, "outward")
 
@@ -105,7 +106,7 @@ def _form_errors(form: Any, error: ValidationError) -> None:
 
 
 @login_required
-def compose(request: HttpRequest) -> HttpResponse:
+def compose(request: AuthedRequest) -> HttpResponse:
     """Write a letter, or a reply (?reply_to=<id>) to one this office holds."""
     desk = _desk(request)
     actions.require_office(request.user, desk.unit)
@@ -156,7 +157,7 @@ def compose(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, letter: Letter, **forms: Any) -> dict[str, Any]:
+def _detail_context(request: AuthedRequest, letter: Letter, **forms: Any) -> dict[str, Any]:
     desk = acting_desk(request)
     mine = queries.holding(letter, desk.unit if desk else None)
     can_act = bool(desk and desk.can_act and mine is not None)
@@ -186,13 +187,13 @@ def _detail_context(request: HttpRequest, letter: Letter, **forms: Any) -> dict[
 
 
 @login_required
-def detail(request: HttpRequest, letter_id: int) -> HttpResponse:
+def detail(request: AuthedRequest, letter_id: int) -> HttpResponse:
     """A letter with its thread as far as the reader may read, and what the office can do."""
     letter = queries.get_visible_letter(request.user, letter_id)
     return render(request, "letters/detail.html", _detail_context(request, letter))
 
 
-def _my_receipt(request: HttpRequest, letter: Letter) -> Receipt:
+def _my_receipt(request: AuthedRequest, letter: Letter) -> Receipt:
     desk = _desk(request)
     mine = queries.holding(letter, desk.unit)
     if mine is None:
@@ -203,7 +204,7 @@ def _my_receipt(request: HttpRequest, letter: Letter) -> Receipt:
 
 @login_required
 @require_POST
-def forward(request: HttpRequest, letter_id: int) -> HttpResponse:
+def forward(request: AuthedRequest, letter_id: int) -> HttpResponse:
     letter = queries.get_visible_letter(request.user, letter_id)
     mine = _my_receipt(request, letter)
     form = ForwardForm(request.POST, auto_id="forward_%s", holder=mine.unit)
@@ -229,7 +230,7 @@ def forward(request: HttpRequest, letter_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def close(request: HttpRequest, letter_id: int) -> HttpResponse:
+def close(request: AuthedRequest, letter_id: int) -> HttpResponse:
     letter = queries.get_visible_letter(request.user, letter_id)
     mine = _my_receipt(request, letter)
     form = CloseForm(request.POST, auto_id="close_%s")
@@ -249,7 +250,7 @@ def close(request: HttpRequest, letter_id: int) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, letter_id: int, attachment_id: int) -> FileResponse:
+def attachment(request: AuthedRequest, letter_id: int, attachment_id: int) -> FileResponse:
     letter = queries.get_visible_letter(request.user, letter_id)
     item = get_object_or_404(letter.attachments, pk=attachment_id)
     return FileResponse(item.file.open("rb"), filename=item.name, content_type=item.content_type)

@@ -6,7 +6,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from rest_framework import exceptions, status
+from rest_framework.fields import Field
+from rest_framework.relations import ManyRelatedField, RelatedField
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -29,3 +32,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
+
+
+def limit_choices(field: Field[Any, Any, Any, Any], queryset: QuerySet[Any]) -> RelatedField:
+    """Let a related field (or each item of a many=True one) take only rows of *queryset*.
+
+    Serializers call it in __init__ with the caller's visible_to(): an object outside
+    the caller's scope then reads exactly like one that does not exist. Returns the
+    related field, e.g. to adjust its error messages.
+    """
+    relation = field.child_relation if isinstance(field, ManyRelatedField) else field
+    if not isinstance(relation, RelatedField):
+        raise TypeError(f"{field!r} is not a related field")
+    # The stubs declare RelatedField.queryset with Manager in its type, and mypy then
+    # applies Manager.__get__ to every access as if it were a descriptor.
+    relation.queryset = queryset  # type: ignore[arg-type]
+    return relation

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from daptar.lib.requests import admin_user
 from daptar.meetings.models import Meeting, MeetingMail, MeetingSeries
 from daptar.units.models import Unit
 
@@ -30,7 +31,7 @@ class MeetingSeriesAdmin(ReadOnlyAdmin):
     list_select_related = ["host_unit"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MeetingSeries]:
-        return MeetingSeries.objects.visible_to(request.user)  # type: ignore[arg-type]
+        return MeetingSeries.objects.visible_to(admin_user(request))
 
 
 @admin.register(Meeting)
@@ -42,7 +43,7 @@ class MeetingAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Meeting]:
         return Meeting.objects.filter(
-            Unit.objects.visible_to_q(request.user, field="unit_path")  # type: ignore[arg-type]
+            Unit.objects.visible_to_q(admin_user(request), field="unit_path")
         )
 
 
@@ -56,5 +57,5 @@ class MeetingMailAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MeetingMail]:
         return MeetingMail.objects.filter(
-            Unit.objects.visible_to_q(request.user, field="meeting__unit_path")  # type: ignore[arg-type]
+            Unit.objects.visible_to_q(admin_user(request), field="meeting__unit_path")
         )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import Http404
 from django.utils import timezone
@@ -19,12 +19,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from daptar.accounts.queries import acting_desk
+from daptar.lib.api import limit_choices
+from daptar.lib.requests import api_user
 from daptar.meetings import actions, ics, queries
 from daptar.meetings.models import Decision, Invitation, Meeting, MeetingSeries
 from daptar.people.models import Person, Post
 from daptar.units.models import Level, Unit
 
-UNIT_ERRORS = {
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+UNIT_ERRORS: dict[str, StrOrPromise] = {
     "does_not_exist": "No such unit in your subtree.",
     "incorrect_type": "Give the unit's id, a number.",
 }
@@ -57,7 +62,9 @@ class InvitationSerializer(serializers.ModelSerializer):
     person = serializers.IntegerField(source="person_id")
     person_name = serializers.CharField(source="person.name_bn")
     unit = serializers.IntegerField(source="unit_id", allow_null=True)
-    post = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    post: serializers.SlugRelatedField[Post] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     rsvp = serializers.SerializerMethodField()
     guest = serializers.BooleanField(source="is_guest")
 
@@ -154,11 +161,20 @@ class InviteSerializer(serializers.Serializer):
         default=None,
         error_messages=UNIT_ERRORS,
     )
+    # The stubs miss that many=True takes a list default.
     levels = serializers.SlugRelatedField(
-        slug_field="slug", many=True, queryset=Level.objects.all(), required=False, default=list
+        slug_field="slug",
+        many=True,
+        queryset=Level.objects.all(),
+        required=False,
+        default=list,  # type: ignore[arg-type]
     )
     posts = serializers.SlugRelatedField(
-        slug_field="slug", many=True, queryset=Post.objects.all(), required=False, default=list
+        slug_field="slug",
+        many=True,
+        queryset=Post.objects.all(),
+        required=False,
+        default=list,  # type: ignore[arg-type]
     )
     persons = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Person.objects.none(), required=False, default=list
@@ -170,10 +186,9 @@ class InviteSerializer(serializers.Serializer):
         if request is not None:
             # Outside the caller's scope reads exactly like "no such unit / person".
             units = Unit.objects.visible_to(request.user)
-            self.fields["units"].child_relation.queryset = units
-            self.fields["units"].child_relation.error_messages.update(UNIT_ERRORS)
-            self.fields["within"].queryset = units
-            self.fields["persons"].child_relation.queryset = Person.objects.visible_to(request.user)
+            limit_choices(self.fields["units"], units).error_messages.update(UNIT_ERRORS)
+            limit_choices(self.fields["within"], units)
+            limit_choices(self.fields["persons"], Person.objects.visible_to(request.user))
 
     @staticmethod
     def rule(data: dict[str, Any]) -> queries.Rule:
@@ -210,8 +225,8 @@ class MeetingCreateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["host_unit"].queryset = Unit.objects.visible_to(request.user)
-            self.fields["series"].queryset = MeetingSeries.objects.visible_to(request.user)
+            limit_choices(self.fields["host_unit"], Unit.objects.visible_to(request.user))
+            limit_choices(self.fields["series"], MeetingSeries.objects.visible_to(request.user))
             self.fields["invite"] = InviteSerializer(context=self.context)
 
 
@@ -255,7 +270,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         fields = ["id", "position", "title", "body", "directive", "directive_reference"]
 
     def get_directive_reference(self, decision: Decision) -> str | None:
-        return decision.directive.reference if decision.directive_id else None
+        return decision.directive.reference if decision.directive else None
 
 
 class MinutesResponseSerializer(serializers.Serializer):
@@ -277,20 +292,22 @@ class MeetingViewSet(viewsets.GenericViewSet):
     serializer_class = MeetingSerializer
 
     def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular's schema pass: no caller
+            return Meeting.objects.none()
         return (
-            Meeting.objects.visible_to(self.request.user)
+            Meeting.objects.visible_to(api_user(self.request))
             .select_related("phase")
             .prefetch_related("agenda")
         )
 
     def _meeting(self, pk: str, *, hosted: bool = False) -> Meeting:
         getter = queries.get_hosted_meeting if hosted else queries.get_visible_meeting
-        return getter(self.request.user, pk)
+        return getter(api_user(self.request), pk)
 
     def _detail(self, meeting: Meeting, code: int = status.HTTP_200_OK) -> Response:
-        request = self.request
-        host_side = queries.is_host_side(request.user, meeting)
-        mine = queries.my_invitation(meeting, request.user)
+        user = api_user(self.request)
+        host_side = queries.is_host_side(user, meeting)
+        mine = queries.my_invitation(meeting, user)
         rows = (
             list(queries.invitation_list(meeting).select_related("person", "post"))
             if host_side
@@ -313,7 +330,8 @@ class MeetingViewSet(viewsets.GenericViewSet):
         box = request.query_params.get("box", "all")
         if box == "invited":
             rows = rows.filter(
-                invitations__person_id=request.user.person_id or 0, status=Meeting.Status.SENT
+                invitations__person_id=api_user(request).person_id or 0,
+                status=Meeting.Status.SENT,
             )
         elif box == "hosted":
             desk = acting_desk(request)
@@ -334,7 +352,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
         data = body.validated_data
         meeting = actions.create_meeting(
             host_unit=data["host_unit"],
-            by=request.user,
+            by=api_user(request),
             title=data["title"],
             starts_at=data["starts_at"],
             duration_minutes=data["duration_minutes"],
@@ -362,7 +380,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
         agenda = data.get("agenda")
         meeting = actions.update_meeting(
             meeting,
-            by=request.user,
+            by=api_user(request),
             title=data.get("title", meeting.title),
             starts_at=data.get("starts_at", meeting.starts_at),
             duration_minutes=data.get("duration_minutes", meeting.duration_minutes),
@@ -378,7 +396,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
     @extend_schema(request=None, responses=MeetingDetailSerializer)
     @action(detail=True, methods=["post"])
     def send(self, request: Request, pk: str) -> Response:
-        meeting = actions.send_invitations(self._meeting(pk, hosted=True), by=request.user)
+        meeting = actions.send_invitations(self._meeting(pk, hosted=True), by=api_user(request))
         return self._detail(meeting)
 
     @extend_schema(
@@ -392,7 +410,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
         return response
 
     def _mine(self, meeting: Meeting) -> Invitation:
-        mine = queries.my_invitation(meeting, self.request.user)
+        mine = queries.my_invitation(meeting, api_user(self.request))
         if mine is None:
             raise Http404(_("You are not invited to this meeting."))
         mine.meeting = meeting
@@ -404,14 +422,14 @@ class MeetingViewSet(viewsets.GenericViewSet):
         mine = self._mine(self._meeting(pk))
         body = AnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        mine = actions.answer(mine, by=request.user, answer=body.validated_data["answer"])
+        mine = actions.answer(mine, by=api_user(request), answer=body.validated_data["answer"])
         return Response(InvitationSerializer(mine).data)
 
     @extend_schema(request=None, responses=InvitationSerializer)
     @action(detail=True, methods=["post"])
     def join(self, request: Request, pk: str) -> Response:
         meeting = self._meeting(pk)
-        mine = actions.join(self._mine(meeting), by=request.user)
+        mine = actions.join(self._mine(meeting), by=api_user(request))
         return Response({**InvitationSerializer(mine).data, "video_url": meeting.video_url})
 
     @extend_schema(request=AttendanceSerializer, responses=InvitationSerializer)
@@ -429,7 +447,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
             raise serializers.ValidationError({"person": [_("This person is not invited.")]})
         invitation.meeting = meeting
         invitation = actions.mark_attendance(
-            invitation, by=request.user, attended=body.validated_data["attended"]
+            invitation, by=api_user(request), attended=body.validated_data["attended"]
         )
         return Response(InvitationSerializer(invitation).data)
 
@@ -445,7 +463,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
             body.is_valid(raise_exception=True)
             actions.record_minutes(
                 meeting,
-                by=request.user,
+                by=api_user(request),
                 text=body.validated_data["text"],
                 decisions=[_decision_input(d) for d in body.validated_data["decisions"]],
             )
@@ -468,7 +486,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
         body = DecisionInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         decision = actions.add_decision(
-            meeting, by=request.user, decision=_decision_input(body.validated_data)
+            meeting, by=api_user(request), decision=_decision_input(body.validated_data)
         )
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
@@ -493,7 +511,7 @@ class SeriesSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["host_unit"].queryset = Unit.objects.visible_to(request.user)
+            limit_choices(self.fields["host_unit"], Unit.objects.visible_to(request.user))
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_phases(self, series: MeetingSeries) -> list[int]:
@@ -523,9 +541,10 @@ class PlanSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["entries"].child.fields["unit"].queryset = Unit.objects.visible_to(
-                request.user
-            )
+            entries = self.fields["entries"]
+            assert isinstance(entries, serializers.ListSerializer)
+            assert isinstance(entries.child, PlanEntrySerializer)
+            limit_choices(entries.child.fields["unit"], Unit.objects.visible_to(request.user))
 
 
 class MeetingSeriesViewSet(viewsets.GenericViewSet):
@@ -534,7 +553,10 @@ class MeetingSeriesViewSet(viewsets.GenericViewSet):
     serializer_class = SeriesSerializer
 
     def get_queryset(self) -> Any:
-        return MeetingSeries.objects.visible_to(self.request.user).prefetch_related("phases")
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular's schema pass: no caller
+            return MeetingSeries.objects.none()
+        user = api_user(self.request)
+        return MeetingSeries.objects.visible_to(user).prefetch_related("phases")
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset().order_by("-created_at", "-pk"))
@@ -545,11 +567,11 @@ class MeetingSeriesViewSet(viewsets.GenericViewSet):
     def create(self, request: Request) -> Response:
         body = SeriesSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
-        series = actions.create_series(by=request.user, **body.validated_data)
+        series = actions.create_series(by=api_user(request), **body.validated_data)
         return Response(SeriesSerializer(series).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        series = queries.get_visible_series(request.user, pk)
+        series = queries.get_visible_series(api_user(request), pk)
         data = SeriesSerializer(series).data
         data["meetings"] = MeetingSerializer(
             queries.series_meetings(series).prefetch_related("agenda"), many=True
@@ -559,13 +581,14 @@ class MeetingSeriesViewSet(viewsets.GenericViewSet):
     @extend_schema(request=PlanSerializer, responses={201: MeetingSerializer(many=True)})
     @action(detail=True, methods=["post"])
     def plan(self, request: Request, pk: str) -> Response:
-        series = queries.get_visible_series(request.user, pk)
+        user = api_user(request)
+        series = queries.get_visible_series(user, pk)
         body = PlanSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         data = body.validated_data
         made = actions.plan_phases(
             series,
-            by=request.user,
+            by=user,
             entries=[
                 actions.PlanEntry(e["phase"], e["unit"], e["starts_at"], e["video_url"])
                 for e in data["entries"]

@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from daptar.accounts.models import Desk, User
 from daptar.accounts.queries import acting_desk, require_act
 from daptar.lib.exceptions import Conflict
+from daptar.lib.requests import AuthedRequest
 from daptar.meetings import actions, ics, queries
 from daptar.meetings.forms import (
     DecisionForm,
@@ -39,7 +40,7 @@ FEED_DAYS = 90
 FEED_LIMIT = 500
 
 
-def _desk(request: HttpRequest) -> Desk:
+def _desk(request: AuthedRequest) -> Desk:
     desk = acting_desk(request)
     if desk is None:
         raise Http404(_("You have no office desk."))
@@ -59,7 +60,7 @@ def _form_errors(form: Form, error: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
-def _run(request: HttpRequest, action: Callable[[], Any], done: str) -> bool:
+def _run(request: AuthedRequest, action: Callable[[], Any], done: str) -> bool:
     """Run an action from a button: a repeat or bad input comes back as a message (a desk
     that may not do it gets the 403)."""
     try:
@@ -78,7 +79,7 @@ def _run(request: HttpRequest, action: Callable[[], Any], done: str) -> bool:
 
 
 @login_required
-def invitations(request: HttpRequest) -> HttpResponse:
+def invitations(request: AuthedRequest) -> HttpResponse:
     """The meetings the user is invited to: upcoming soonest first, or past ones."""
     past = request.GET.get("past") == "1"
     page = Paginator(queries.invited(request.user, past=past), 30).get_page(request.GET.get("page"))
@@ -86,14 +87,14 @@ def invitations(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def hosted(request: HttpRequest) -> HttpResponse:
+def hosted(request: AuthedRequest) -> HttpResponse:
     desk = _desk(request)
     page = Paginator(queries.hosted(desk.unit), 30).get_page(request.GET.get("page"))
     return render(request, "meetings/hosted.html", {"page": page, "unit": desk.unit})
 
 
 @login_required
-def series_list(request: HttpRequest) -> HttpResponse:
+def series_list(request: AuthedRequest) -> HttpResponse:
     desk = _desk(request)
     form = SeriesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -111,14 +112,14 @@ def series_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def series_detail(request: HttpRequest, series_id: int) -> HttpResponse:
+def series_detail(request: AuthedRequest, series_id: int) -> HttpResponse:
     series = queries.get_visible_series(request.user, series_id)
     page = Paginator(queries.series_meetings(series), 50).get_page(request.GET.get("page"))
     return render(request, "meetings/series.html", {"series": series, "page": page})
 
 
 @login_required
-def plan(request: HttpRequest, series_id: int) -> HttpResponse:
+def plan(request: AuthedRequest, series_id: int) -> HttpResponse:
     """The phase planner: one meeting per ticked division, each inviting its districts."""
     series = queries.get_visible_series(request.user, series_id)
     require_act(request.user, series.host_unit)
@@ -163,13 +164,13 @@ def plan(request: HttpRequest, series_id: int) -> HttpResponse:
 # --- one meeting -----------------------------------------------------------------------------
 
 
-def _guests(request: HttpRequest) -> list[Person]:
+def _guests(request: AuthedRequest) -> list[Person]:
     ids = [int(v) for v in request.POST.getlist("guests") if v.isdigit()][:200]
     return list(Person.objects.visible_to(request.user).filter(pk__in=ids).select_related("unit"))
 
 
 @login_required
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: AuthedRequest) -> HttpResponse:
     desk = _desk(request)
     require_act(request.user, desk.unit)
     form = MeetingForm(request.POST or None, host=desk.unit)
@@ -209,7 +210,7 @@ def new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: AuthedRequest) -> HttpResponse:
     """Guests to pick (htmx): people in the user's register whose name matches."""
     text = request.GET.get("q", "").strip()
     found = (
@@ -221,7 +222,7 @@ def people(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def edit(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_hosted_meeting(request.user, meeting_id)
     require_act(request.user, meeting.host_unit)
     local = timezone.localtime
@@ -262,7 +263,7 @@ def edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/form.html", {"form": form, "meeting": meeting})
 
 
-def _detail_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
+def _detail_context(request: AuthedRequest, meeting: Meeting) -> dict[str, Any]:
     host_side = queries.is_host_side(request.user, meeting)
     context: dict[str, Any] = {
         "meeting": meeting,
@@ -286,7 +287,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
 
 
 @login_required
-def detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def detail(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_visible_meeting(request.user, meeting_id)
     context = _detail_context(request, meeting)
     if request.htmx and request.htmx.target == "invitations" and context["host_side"]:
@@ -296,7 +297,7 @@ def detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def send(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def send(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_hosted_meeting(request.user, meeting_id)
     _run(
         request,
@@ -308,7 +309,7 @@ def send(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def discard(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def discard(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_hosted_meeting(request.user, meeting_id)
     if _run(
         request, lambda: actions.discard_draft(meeting, by=request.user), _("Draft discarded.")
@@ -317,7 +318,7 @@ def discard(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return redirect("meetings:detail", meeting.pk)
 
 
-def _mine(request: HttpRequest, meeting: Meeting) -> Invitation:
+def _mine(request: AuthedRequest, meeting: Meeting) -> Invitation:
     mine = queries.my_invitation(meeting, request.user)
     if mine is None:
         raise Http404(_("You are not invited to this meeting."))
@@ -327,7 +328,7 @@ def _mine(request: HttpRequest, meeting: Meeting) -> Invitation:
 
 @login_required
 @require_POST
-def rsvp(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def rsvp(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_visible_meeting(request.user, meeting_id)
     mine = _mine(request, meeting)
     answer = request.POST.get("answer", "")
@@ -337,7 +338,7 @@ def rsvp(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def join(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def join(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     """Count the invitee as present, then open the room (a page, since the strict CSP
     forbids a form from redirecting to another site)."""
     meeting = queries.get_visible_meeting(request.user, meeting_id)
@@ -352,7 +353,7 @@ def join(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def calendar_file(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def calendar_file(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_visible_meeting(request.user, meeting_id)
     response = HttpResponse(ics.meeting_ics(meeting), content_type=ics.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
@@ -361,7 +362,7 @@ def calendar_file(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark(request: HttpRequest, meeting_id: int, invitation_id: int) -> HttpResponse:
+def mark(request: AuthedRequest, meeting_id: int, invitation_id: int) -> HttpResponse:
     """The host marks one invitee present or absent (htmx swaps the row)."""
     meeting = queries.get_hosted_meeting(request.user, meeting_id)
     invitation = get_object_or_404(
@@ -389,7 +390,7 @@ def mark(request: HttpRequest, meeting_id: int, invitation_id: int) -> HttpRespo
 
 
 @login_required
-def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def attendance(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     """Expected against actual, unit by unit."""
     meeting = queries.get_hosted_meeting(request.user, meeting_id)
     page = Paginator(queries.per_unit(meeting), 50).get_page(request.GET.get("page"))
@@ -409,7 +410,7 @@ def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
-def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def minutes(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     """The minutes and decisions; the host records them once, then adds decisions."""
     meeting = queries.get_visible_meeting(request.user, meeting_id)
     can_host = queries.is_host_side(request.user, meeting) and _can_host(request.user, meeting)
@@ -448,7 +449,7 @@ def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def minutes_print(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def minutes_print(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_visible_meeting(request.user, meeting_id)
     present = (
         Invitation.objects.filter(meeting=meeting, attended=True)
@@ -470,7 +471,7 @@ def minutes_print(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def add_decision(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def add_decision(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.get_hosted_meeting(request.user, meeting_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -493,7 +494,7 @@ def add_decision(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decision_directive(request: HttpRequest, meeting_id: int, decision_id: int) -> HttpResponse:
+def decision_directive(request: AuthedRequest, meeting_id: int, decision_id: int) -> HttpResponse:
     meeting = queries.get_hosted_meeting(request.user, meeting_id)
     decision = get_object_or_404(meeting.decisions, pk=decision_id)
     decision.meeting = meeting
@@ -508,14 +509,15 @@ def decision_directive(request: HttpRequest, meeting_id: int, decision_id: int) 
 # --- calendar feed ---------------------------------------------------------------------------
 
 
-def _person(request: HttpRequest) -> Person:
-    if not request.user.person_id:
+def _person(request: AuthedRequest) -> Person:
+    person = request.user.person
+    if person is None:
         raise Http404(_("Your login is not linked to a person in the register."))
-    return request.user.person
+    return person
 
 
 @login_required
-def feed(request: HttpRequest) -> HttpResponse:
+def feed(request: AuthedRequest) -> HttpResponse:
     """The user's secret calendar link: make one (shown once), or revoke it."""
     person = _person(request)
     token = None
@@ -528,7 +530,7 @@ def feed(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke_feed(request: HttpRequest) -> HttpResponse:
+def revoke_feed(request: AuthedRequest) -> HttpResponse:
     person = _person(request)
     live = get_object_or_404(CalendarFeed, person=person, revoked_at__isnull=True)
     _run(request, lambda: actions.revoke_feed(live, by=request.user), _("Calendar link revoked."))

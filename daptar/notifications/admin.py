@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from daptar.audit.actions import record
+from daptar.lib.requests import admin_user
 from daptar.notifications.models import OutboxMessage
 
 
@@ -54,7 +55,7 @@ class OutboxAdmin(admin.ModelAdmin):
         count = queryset.exclude(status=OutboxMessage.Status.SENT).update(
             status=OutboxMessage.Status.PENDING, next_attempt_at=timezone.now()
         )
-        record("outbox.retried", by=request.user, detail={"messages": count})  # type: ignore[arg-type]
+        record("outbox.retried", by=admin_user(request), detail={"messages": count})
         send_outbox.enqueue()
         messages.success(
             request,

@@ -1,18 +1,19 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from daptar.accounts.queries import acting_desk
+from daptar.lib.requests import AuthedRequest
 from daptar.notifications import actions
 from daptar.notifications.models import Notification
 
 
 @login_required
-def notices(request: HttpRequest) -> HttpResponse:
+def notices(request: AuthedRequest) -> HttpResponse:
     """The acting unit's notices: reminders, escalations, review results."""
     desk = acting_desk(request)
     if desk is None:
@@ -24,7 +25,7 @@ def notices(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def open_notice(request: HttpRequest, notification_id: int) -> HttpResponse:
+def open_notice(request: AuthedRequest, notification_id: int) -> HttpResponse:
     """Mark a notice read and follow its link."""
     notice = get_object_or_404(Notification.objects.visible_to(request.user), pk=notification_id)
     actions.mark_read(notice, by=request.user)

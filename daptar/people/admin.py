@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from daptar.lib.requests import admin_user
 from daptar.people import actions
 from daptar.people.models import Person, Post, Term
 
@@ -27,12 +28,12 @@ class PersonAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
-        return Person.objects.visible_to(request.user)
+        return Person.objects.visible_to(admin_user(request))
 
     def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
         if change:
-            actions.update_person(obj, by=request.user, **fields)
+            actions.update_person(obj, by=admin_user(request), **fields)
         else:
             created = actions.register_person(
                 unit=obj.unit,
@@ -40,7 +41,7 @@ class PersonAdmin(admin.ModelAdmin):
                 name_en=obj.name_en,
                 phone=obj.phone,
                 email=obj.email,
-                by=request.user,
+                by=admin_user(request),
             )
             obj.pk = created.pk
 
@@ -57,7 +58,7 @@ class TermAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Term]:
-        return Term.objects.visible_to(request.user)
+        return Term.objects.visible_to(admin_user(request))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # appoint() starts an open term and end_term() ends it: one date per form.
@@ -65,13 +66,13 @@ class TermAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Term, form: Any, change: bool) -> None:
         if change:
-            actions.end_term(obj, by=request.user, ended_on=obj.ended_on)
+            actions.end_term(obj, by=admin_user(request), ended_on=obj.ended_on)
         else:
             created = actions.appoint(
                 obj.person,
                 unit=obj.unit,
                 post=obj.post,
-                by=request.user,
+                by=admin_user(request),
                 started_on=obj.started_on,
             )
             obj.pk = created.pk

@@ -1,16 +1,17 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from daptar.lib.pagination import PeekPage
+from daptar.lib.requests import AuthedRequest
 from daptar.people.models import Person, Term
 from daptar.units.models import Unit
 from daptar.units.queries import get_visible_unit
 
 
 @login_required
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: AuthedRequest) -> HttpResponse:
     """People registered within the user's scope, optionally within one unit's subtree."""
     text = request.GET.get("q", "").strip()
     people = Person.objects.visible_to(request.user)

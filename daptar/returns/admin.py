@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from daptar.lib.requests import admin_user
 from daptar.returns.models import ReturnForm, ReturnPeriod, Submission
 from daptar.units.models import Unit
 
@@ -31,7 +32,7 @@ class ReturnFormAdmin(ReadOnly):
     list_select_related = ["issuing_unit"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReturnForm]:
-        return ReturnForm.objects.visible_to(request.user)  # type: ignore[arg-type]
+        return ReturnForm.objects.visible_to(admin_user(request))
 
 
 @admin.register(ReturnPeriod)
@@ -41,7 +42,7 @@ class ReturnPeriodAdmin(ReadOnly):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReturnPeriod]:
         return ReturnPeriod.objects.filter(
-            form__in=ReturnForm.objects.visible_to(request.user)  # type: ignore[arg-type]
+            form__in=ReturnForm.objects.visible_to(admin_user(request))
         )
 
 
@@ -54,5 +55,5 @@ class SubmissionAdmin(ReadOnly):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Submission]:
         return Submission.objects.filter(
-            Unit.objects.visible_to_q(request.user, field="unit_path")  # type: ignore[arg-type]
+            Unit.objects.visible_to_q(admin_user(request), field="unit_path")
         )

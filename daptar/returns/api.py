@@ -15,9 +15,12 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.serializer_helpers import BindingDict
 
 from daptar.accounts.queries import acting_desk
 from daptar.lib import paths
+from daptar.lib.api import limit_choices
+from daptar.lib.requests import api_user
 from daptar.returns import actions, queries
 from daptar.returns.models import ReturnField, ReturnForm, ReturnPeriod, ReturnRule, Submission
 from daptar.units.models import Level, Unit
@@ -33,7 +36,9 @@ class ReturnFieldSpecSerializer(serializers.Serializer):
     help_bn = serializers.CharField(max_length=300, required=False, allow_blank=True)
     help_en = serializers.CharField(max_length=300, required=False, allow_blank=True)
     type = serializers.ChoiceField(choices=ReturnField.Type.values)
-    required = serializers.BooleanField(default=False)
+    # A field named like a Field attribute: the stubs see a clash, but SerializerMetaclass
+    # moves declared fields off the class, so nothing is shadowed.
+    required = serializers.BooleanField(default=False)  # type: ignore[assignment]
     min = serializers.DecimalField(max_digits=24, decimal_places=6, required=False, allow_null=True)
     max = serializers.DecimalField(max_digits=24, decimal_places=6, required=False, allow_null=True)
     choices = serializers.ListField(
@@ -54,7 +59,7 @@ class ReturnRuleSpecSerializer(serializers.Serializer):
 class ReturnCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    fields = ReturnFieldSpecSerializer(many=True)
+    fields = ReturnFieldSpecSerializer(many=True)  # type: ignore[assignment]  # as `required` above
     rules = ReturnRuleSpecSerializer(many=True, required=False, default=list)
     target_unit = serializers.PrimaryKeyRelatedField(
         queryset=Unit.objects.none(),
@@ -64,7 +69,11 @@ class ReturnCreateSerializer(serializers.Serializer):
         },
     )
     target_levels = serializers.SlugRelatedField(
-        slug_field="slug", many=True, queryset=Level.objects.all(), required=False, default=list
+        slug_field="slug",
+        many=True,
+        queryset=Level.objects.all(),
+        required=False,
+        default=list,  # type: ignore[arg-type]  # the stubs miss that many=True takes a list
     )
     schedule = serializers.ChoiceField(
         choices=ReturnForm.Schedule.values, default=ReturnForm.Schedule.ONCE
@@ -82,12 +91,14 @@ class ReturnCreateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
+            # To mypy `self.fields` is the field declared as `fields` above; it is the bound fields.
+            bound: BindingDict = self.fields  # type: ignore[assignment]
             # Outside the caller's scope reads exactly like "no such unit".
-            self.fields["target_unit"].queryset = Unit.objects.visible_to(request.user)
+            limit_choices(bound["target_unit"], Unit.objects.visible_to(request.user))
 
 
 class ReturnSubmitSerializer(serializers.Serializer):
-    data = serializers.DictField(default=dict)
+    data = serializers.DictField(default=dict)  # type: ignore[assignment]  # as `required` above
     nil = serializers.BooleanField(default=False)
     period = serializers.IntegerField(required=False, help_text="Default: the current period.")
     draft = serializers.BooleanField(
@@ -195,7 +206,7 @@ def submission_data(item: Submission) -> dict[str, Any]:
     }
 
 
-RATES = {
+RATES: dict[str, serializers.Field] = {
     **{
         k: serializers.IntegerField()
         for k in ("expected", "submitted", "on_time", "late", "missing", "nil", "approved")
@@ -218,7 +229,9 @@ class ReturnViewSet(viewsets.GenericViewSet):
     serializer_class = ReturnCreateSerializer
 
     def get_queryset(self) -> Any:
-        return ReturnForm.objects.visible_to(self.request.user)
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular's schema pass: no caller
+            return ReturnForm.objects.none()
+        return ReturnForm.objects.visible_to(api_user(self.request))
 
     def _unit(self) -> Unit:
         desk = acting_desk(self.request)
@@ -227,15 +240,16 @@ class ReturnViewSet(viewsets.GenericViewSet):
         return desk.unit
 
     def _form(self, pk: str) -> ReturnForm:
-        return queries.get_visible_form(self.request.user, pk)
+        return queries.get_visible_form(api_user(self.request), pk)
 
     def _scope(self, form: ReturnForm) -> tuple[ReturnPeriod, Unit]:
+        user = api_user(self.request)
         params = self.request.query_params
         period = queries.get_period(form, params.get("period"))
         if params.get("unit"):
-            return period, get_visible_unit(self.request.user, params["unit"])
+            return period, get_visible_unit(user, params["unit"])
         desk = acting_desk(self.request)
-        return period, queries.default_node(self.request.user, form, desk.unit if desk else None)
+        return period, queries.default_node(user, form, desk.unit if desk else None)
 
     @extend_schema(
         parameters=[OpenApiParameter("box", OpenApiTypes.STR, enum=["todo", "issued"])],
@@ -245,10 +259,11 @@ class ReturnViewSet(viewsets.GenericViewSet):
         """`box=todo` (default): what the acting unit still has to send; `box=issued`: its forms."""
         unit = self._unit()
         if request.query_params.get("box") == "issued":
-            rows = queries.issued(unit).prefetch_related("periods")
-            page = self.paginate_queryset(rows)
-            return self.get_paginated_response([form_data(f, full=False) for f in page])
+            forms = self.paginate_queryset(queries.issued(unit).prefetch_related("periods"))
+            assert forms is not None  # DEFAULT_PAGINATION_CLASS: the API always paginates
+            return self.get_paginated_response([form_data(f, full=False) for f in forms])
         page = self.paginate_queryset(queries.to_do(unit))
+        assert page is not None
         return self.get_paginated_response(
             [
                 {
@@ -275,10 +290,11 @@ class ReturnViewSet(viewsets.GenericViewSet):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         publish = data.pop("publish")
+        user = api_user(request)
         with transaction.atomic():
-            form = actions.create_form(issuing_unit=unit, by=request.user, **data)
+            form = actions.create_form(issuing_unit=unit, by=user, **data)
             if publish:
-                actions.publish(form, by=request.user)
+                actions.publish(form, by=user)
         form = ReturnForm.objects.prefetch_related("periods", "fields", "rules").get(pk=form.pk)
         return Response(form_data(form), status=status.HTTP_201_CREATED)
 
@@ -298,8 +314,9 @@ class ReturnViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str) -> Response:
-        form = queries.get_issued_form(request.user, pk)
-        period = actions.publish(form, by=request.user)
+        user = api_user(request)
+        form = queries.get_issued_form(user, pk)
+        period = actions.publish(form, by=user)
         return Response({"id": form.pk, "status": "active", "period": period_data(period)})
 
     @extend_schema(
@@ -340,7 +357,7 @@ class ReturnViewSet(viewsets.GenericViewSet):
                     period,
                     unit,
                     data["data"],
-                    by=request.user,
+                    by=api_user(request),
                     nil=data["nil"],
                     version=data.get("version"),
                 )
@@ -349,7 +366,7 @@ class ReturnViewSet(viewsets.GenericViewSet):
                 period,
                 unit,
                 data["data"],
-                by=request.user,
+                by=api_user(request),
                 nil=data["nil"],
                 version=data.get("version"),
             )
@@ -360,17 +377,19 @@ class ReturnViewSet(viewsets.GenericViewSet):
     def _list_submissions(self, form: ReturnForm) -> Response:
         params = self.request.query_params
         period = queries.get_period(form, params.get("period"))
-        rows = Submission.objects.visible_to(self.request.user).filter(period=period)
+        user = api_user(self.request)
+        rows = Submission.objects.visible_to(user).filter(period=period)
         if params.get("status") in Submission.Status.values:
             rows = rows.filter(status=params["status"])
         if params.get("unit"):
-            node = get_visible_unit(self.request.user, params["unit"])
+            node = get_visible_unit(user, params["unit"])
             rows = rows.filter(paths.prefix_q(node.path, "unit_path"))
         page = self.paginate_queryset(rows.select_related("period").order_by("unit_path"))
+        assert page is not None
         return self.get_paginated_response([submission_data(s) for s in page])
 
     def _submission(self, pk: str, sid: str) -> Submission:
-        return queries.get_visible_submission(self.request.user, self._form(pk), sid)
+        return queries.get_visible_submission(api_user(self.request), self._form(pk), sid)
 
     @extend_schema(
         parameters=[SID],
@@ -389,7 +408,7 @@ class ReturnViewSet(viewsets.GenericViewSet):
     @extend_schema(parameters=[SID], request=None)
     @action(detail=True, methods=["post"], url_path=r"submissions/(?P<sid>\d+)/approve")
     def approve(self, request: Request, pk: str, sid: str) -> Response:
-        item = actions.approve(self._submission(pk, sid), by=request.user)
+        item = actions.approve(self._submission(pk, sid), by=api_user(request))
         return Response(submission_data(item))
 
     @extend_schema(parameters=[SID], request=ReturnNoteSerializer)
@@ -399,14 +418,14 @@ class ReturnViewSet(viewsets.GenericViewSet):
         body = ReturnNoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         item = actions.return_for_correction(
-            item, by=request.user, note=body.validated_data["note"]
+            item, by=api_user(request), note=body.validated_data["note"]
         )
         return Response(submission_data(item))
 
     @extend_schema(parameters=[SID], request=None)
     @action(detail=True, methods=["post"], url_path=r"submissions/(?P<sid>\d+)/reopen")
     def reopen(self, request: Request, pk: str, sid: str) -> Response:
-        item = actions.reopen(self._submission(pk, sid), by=request.user)
+        item = actions.reopen(self._submission(pk, sid), by=api_user(request))
         return Response(submission_data(item))
 
     @extend_schema(
@@ -461,6 +480,7 @@ class ReturnViewSet(viewsets.GenericViewSet):
         """Expected units that have not sent, with the office above them and whom to call."""
         period, node = self._scope(self._form(pk))
         page = self.paginate_queryset(queries.missing(period, node))
+        assert page is not None
         contacts = queries.office_contacts([s.unit_id for s in page])
         return self.get_paginated_response(
             [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -101,7 +102,7 @@ def rename_unit(unit: Unit, *, name_bn: str, name_en: str, by: User) -> Unit:
     return unit
 
 
-def close_unit(unit: Unit, *, on: object, by: User) -> Unit:
+def close_unit(unit: Unit, *, on: datetime.date, by: User) -> Unit:
     """Mark *unit* closed from *on*; its history stays."""
     require_act(by, unit)
     with transaction.atomic():

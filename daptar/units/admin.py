@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from daptar.lib.requests import admin_user
 from daptar.units import actions
 from daptar.units.models import Level, Unit, UnitQuerySet
 
@@ -29,7 +30,7 @@ class UnitAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> UnitQuerySet:
-        return Unit.objects.visible_to(request.user)
+        return Unit.objects.visible_to(admin_user(request))
 
     # What save_model's actions write. The form offers nothing else: any other field
     # would be accepted and then silently dropped. The tree's shape changes only
@@ -44,7 +45,9 @@ class UnitAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
         if change:
-            actions.rename_unit(obj, name_bn=obj.name_bn, name_en=obj.name_en, by=request.user)
+            actions.rename_unit(
+                obj, name_bn=obj.name_bn, name_en=obj.name_en, by=admin_user(request)
+            )
         else:
             created = actions.create_unit(
                 parent=obj.parent,
@@ -53,7 +56,7 @@ class UnitAdmin(admin.ModelAdmin):
                 name_bn=obj.name_bn,
                 name_en=obj.name_en,
                 kind=obj.kind,
-                by=request.user,
+                by=admin_user(request),
             )
             obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
 

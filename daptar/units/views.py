@@ -1,15 +1,16 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from daptar.accounts.queries import acting_desk
+from daptar.lib.requests import AuthedRequest
 from daptar.units import queries
 from daptar.units.models import Level, Unit
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """The signed-in start page: the acting unit's own page."""
     desk = acting_desk(request)
     if desk is None:
@@ -18,7 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, unit_id: int) -> HttpResponse:
+def detail(request: AuthedRequest, unit_id: int) -> HttpResponse:
     unit = queries.get_visible_unit(request.user, unit_id)
     children = Paginator(queries.children_with_counts(unit), 100).get_page(request.GET.get("page"))
     levels = {level.slug: level for level in Level.objects.all()}
@@ -42,7 +43,7 @@ def detail(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthedRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()
     results = (
         Unit.objects.visible_to(request.user)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from daptar.accounts.queries import acting_desk, require_act
 from daptar.lib.exceptions import Conflict
+from daptar.lib.requests import AuthedRequest
 from daptar.returns import actions, queries
 from daptar.returns.forms import FieldForm, RuleForm, SettingsForm
 from daptar.returns.models import ReturnForm
@@ -25,14 +26,14 @@ from daptar.units.models import Unit
 
 
 @login_required
-def issued(request: HttpRequest) -> HttpResponse:
+def issued(request: AuthedRequest) -> HttpResponse:
     unit = desk_unit(request)
     page = Paginator(queries.issued(unit), 30).get_page(request.GET.get("page"))
     return render(request, "returns/issued.html", {"page": page, "unit": unit})
 
 
 @login_required
-def edit(request: HttpRequest, form_id: int | None = None) -> HttpResponse:
+def edit(request: AuthedRequest, form_id: int | None = None) -> HttpResponse:
     """Create a draft (no id) or change a draft's settings."""
     unit = desk_unit(request)
     form = None
@@ -79,7 +80,7 @@ def _builder_context(
 
 
 @login_required
-def detail(request: HttpRequest, form_id: int) -> HttpResponse:
+def detail(request: AuthedRequest, form_id: int) -> HttpResponse:
     form = queries.get_visible_form(request.user, form_id)
     is_issuer = Unit.objects.visible_to(request.user).filter(pk=form.issuing_unit_id).exists()
     desk = acting_desk(request)
@@ -95,7 +96,7 @@ def detail(request: HttpRequest, form_id: int) -> HttpResponse:
     return render(request, "returns/detail.html", context)
 
 
-def _builder(request: HttpRequest, form: ReturnForm, **forms: Any) -> HttpResponse:
+def _builder(request: AuthedRequest, form: ReturnForm, **forms: Any) -> HttpResponse:
     """The builder part again (htmx), or the whole page after a plain POST."""
     if request.htmx:
         return render(request, "returns/detail.html#builder", _builder_context(form, **forms))
@@ -108,7 +109,7 @@ def _builder(request: HttpRequest, form: ReturnForm, **forms: Any) -> HttpRespon
 
 @login_required
 @require_POST
-def add_field(request: HttpRequest, form_id: int) -> HttpResponse:
+def add_field(request: AuthedRequest, form_id: int) -> HttpResponse:
     form = queries.get_issued_form(request.user, form_id)
     field_form = FieldForm(request.POST)
     if field_form.is_valid():
@@ -126,7 +127,7 @@ def add_field(request: HttpRequest, form_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def move_field(request: HttpRequest, form_id: int, field_id: int, direction: str) -> HttpResponse:
+def move_field(request: AuthedRequest, form_id: int, field_id: int, direction: str) -> HttpResponse:
     form = queries.get_issued_form(request.user, form_id)
     item = get_object_or_404(form.fields, pk=field_id)
     try:
@@ -138,7 +139,7 @@ def move_field(request: HttpRequest, form_id: int, field_id: int, direction: str
 
 @login_required
 @require_POST
-def remove_field(request: HttpRequest, form_id: int, field_id: int) -> HttpResponse:
+def remove_field(request: AuthedRequest, form_id: int, field_id: int) -> HttpResponse:
     form = queries.get_issued_form(request.user, form_id)
     item = get_object_or_404(form.fields, pk=field_id)
     return run(
@@ -151,7 +152,7 @@ def remove_field(request: HttpRequest, form_id: int, field_id: int) -> HttpRespo
 
 @login_required
 @require_POST
-def add_rule(request: HttpRequest, form_id: int) -> HttpResponse:
+def add_rule(request: AuthedRequest, form_id: int) -> HttpResponse:
     form = queries.get_issued_form(request.user, form_id)
     rule_form = RuleForm(request.POST)
     if rule_form.is_valid():
@@ -169,7 +170,7 @@ def add_rule(request: HttpRequest, form_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove_rule(request: HttpRequest, form_id: int, rule_id: int) -> HttpResponse:
+def remove_rule(request: AuthedRequest, form_id: int, rule_id: int) -> HttpResponse:
     form = queries.get_issued_form(request.user, form_id)
     item = get_object_or_404(form.rules, pk=rule_id)
     return run(
@@ -181,7 +182,7 @@ def remove_rule(request: HttpRequest, form_id: int, rule_id: int) -> HttpRespons
 
 
 @login_required
-def preview(request: HttpRequest, form_id: int) -> HttpResponse:
+def preview(request: AuthedRequest, form_id: int) -> HttpResponse:
     """The fill-in form as a unit will see it, in Bengali and in English side by side."""
     form = queries.get_visible_form(request.user, form_id)
     fields = queries.form_fields(form)
@@ -199,7 +200,7 @@ def preview(request: HttpRequest, form_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def publish(request: HttpRequest, form_id: int) -> HttpResponse:
+def publish(request: AuthedRequest, form_id: int) -> HttpResponse:
     form = queries.get_issued_form(request.user, form_id)
     return run(
         request,
@@ -211,7 +212,7 @@ def publish(request: HttpRequest, form_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def close(request: HttpRequest, form_id: int) -> HttpResponse:
+def close(request: AuthedRequest, form_id: int) -> HttpResponse:
     form = queries.get_issued_form(request.user, form_id)
     return run(
         request,

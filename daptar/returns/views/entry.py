@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from daptar.accounts.queries import acting_desk
 from daptar.lib.exceptions import Conflict
+from daptar.lib.requests import AuthedRequest
 from daptar.returns import actions, queries
 from daptar.returns.forms import NoteForm
 from daptar.returns.models import ReturnField, ReturnForm, ReturnPeriod, Submission
@@ -99,7 +100,7 @@ def language_of(request: HttpRequest) -> str:
 
 
 @login_required
-def to_do(request: HttpRequest) -> HttpResponse:
+def to_do(request: AuthedRequest) -> HttpResponse:
     unit = desk_unit(request)
     show_sent = request.GET.get("show") == "sent"
     rows_ = queries.sent(unit) if show_sent else queries.to_do(unit)
@@ -112,7 +113,7 @@ def to_do(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthedRequest) -> HttpResponse:
     unit = desk_unit(request)
     subtree = request.GET.get("all") == "1"
     page = Paginator(queries.review_queue(unit, subtree=subtree), 30).get_page(
@@ -124,7 +125,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 # --- filling in -------------------------------------------------------------------------
 
 
-def _posted(request: HttpRequest, fields: list[ReturnField]) -> dict[str, Any]:
+def _posted(request: AuthedRequest, fields: list[ReturnField]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for f in fields:
         name = f"f-{f.key}"
@@ -135,13 +136,13 @@ def _posted(request: HttpRequest, fields: list[ReturnField]) -> dict[str, Any]:
     return data
 
 
-def _version(request: HttpRequest) -> int | None:
+def _version(request: AuthedRequest) -> int | None:
     raw = request.POST.get("version", "")
     return int(raw) if raw.isdigit() else None
 
 
 def _entry_context(
-    request: HttpRequest,
+    request: AuthedRequest,
     form: ReturnForm,
     period: ReturnPeriod,
     slot: Submission | None,
@@ -178,7 +179,7 @@ def _entry_context(
 
 
 @login_required
-def fill(request: HttpRequest, form_id: int) -> HttpResponse:
+def fill(request: AuthedRequest, form_id: int) -> HttpResponse:
     form = queries.get_visible_form(request.user, form_id)
     unit = desk_unit(request)
     period = queries.get_period(form, request.POST.get("period") or request.GET.get("period"))
@@ -231,7 +232,7 @@ def can_review(user: Any, submission: Submission) -> bool:
 
 
 @login_required
-def submission(request: HttpRequest, form_id: int, submission_id: int) -> HttpResponse:
+def submission(request: AuthedRequest, form_id: int, submission_id: int) -> HttpResponse:
     form = queries.get_visible_form(request.user, form_id)
     item = queries.get_visible_submission(request.user, form, submission_id)
     desk = acting_desk(request)
@@ -255,7 +256,7 @@ def submission(request: HttpRequest, form_id: int, submission_id: int) -> HttpRe
     )
 
 
-def _reviewed(request: HttpRequest, form_id: int, submission_id: int) -> Submission:
+def _reviewed(request: AuthedRequest, form_id: int, submission_id: int) -> Submission:
     form = queries.get_visible_form(request.user, form_id)
     return queries.get_visible_submission(request.user, form, submission_id)
 
@@ -266,14 +267,14 @@ def _back(item: Submission) -> str:
 
 @login_required
 @require_POST
-def approve(request: HttpRequest, form_id: int, submission_id: int) -> HttpResponse:
+def approve(request: AuthedRequest, form_id: int, submission_id: int) -> HttpResponse:
     item = _reviewed(request, form_id, submission_id)
     return run(request, lambda: actions.approve(item, by=request.user), _("Approved."), _back(item))
 
 
 @login_required
 @require_POST
-def send_back(request: HttpRequest, form_id: int, submission_id: int) -> HttpResponse:
+def send_back(request: AuthedRequest, form_id: int, submission_id: int) -> HttpResponse:
     item = _reviewed(request, form_id, submission_id)
     note = NoteForm(request.POST)
     text = note.cleaned_data["note"] if note.is_valid() else ""
@@ -287,7 +288,7 @@ def send_back(request: HttpRequest, form_id: int, submission_id: int) -> HttpRes
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest, form_id: int, submission_id: int) -> HttpResponse:
+def reopen(request: AuthedRequest, form_id: int, submission_id: int) -> HttpResponse:
     item = _reviewed(request, form_id, submission_id)
     return run(
         request,

@@ -7,20 +7,21 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from daptar.accounts.queries import acting_desk
+from daptar.lib.requests import AuthedRequest
 from daptar.returns import actions, export, queries
 from daptar.returns.models import ReturnForm, ReturnPeriod
 from daptar.units.models import Unit
 from daptar.units.queries import breadcrumbs, get_visible_unit
 
 
-def _scope(request: HttpRequest, form_id: int) -> tuple[ReturnForm, ReturnPeriod, Unit]:
+def _scope(request: AuthedRequest, form_id: int) -> tuple[ReturnForm, ReturnPeriod, Unit]:
     """The form, the chosen period (else the latest) and the node (?unit=, in scope)."""
     form = queries.get_visible_form(request.user, form_id)
     period = queries.get_period(form, request.GET.get("period") or request.POST.get("period"))
@@ -33,7 +34,7 @@ def _scope(request: HttpRequest, form_id: int) -> tuple[ReturnForm, ReturnPeriod
     return form, period, node
 
 
-def _crumbs(request: HttpRequest, form: ReturnForm, node: Unit) -> list[Unit]:
+def _crumbs(request: AuthedRequest, form: ReturnForm, node: Unit) -> list[Unit]:
     """The way back up from *node*, starting at the form's target when it is above."""
     ancestors = breadcrumbs(node, request.user)
     if node.is_within(form.target_unit):
@@ -42,7 +43,7 @@ def _crumbs(request: HttpRequest, form: ReturnForm, node: Unit) -> list[Unit]:
 
 
 @login_required
-def rates(request: HttpRequest, form_id: int) -> HttpResponse:
+def rates(request: AuthedRequest, form_id: int) -> HttpResponse:
     form, period, node = _scope(request, form_id)
     figures = queries.tally(period, node)
     page = Paginator(queries.missing(period, node), 25).get_page(request.GET.get("page"))
@@ -65,7 +66,7 @@ def rates(request: HttpRequest, form_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remind(request: HttpRequest, form_id: int) -> HttpResponse:
+def remind(request: AuthedRequest, form_id: int) -> HttpResponse:
     form, period, node = _scope(request, form_id)
     count = actions.remind(period, within=node, by=request.user)
     if count:
@@ -77,7 +78,7 @@ def remind(request: HttpRequest, form_id: int) -> HttpResponse:
 
 
 @login_required
-def aggregate(request: HttpRequest, form_id: int) -> HttpResponse:
+def aggregate(request: AuthedRequest, form_id: int) -> HttpResponse:
     form, period, node = _scope(request, form_id)
     fields, totals, branches = queries.aggregate(period, node)
     return render(
@@ -100,7 +101,7 @@ def _filename(form: ReturnForm, period: ReturnPeriod, node: Unit, ext: str) -> s
 
 
 @login_required
-def export_csv(request: HttpRequest, form_id: int) -> StreamingHttpResponse:
+def export_csv(request: AuthedRequest, form_id: int) -> StreamingHttpResponse:
     form, period, node = _scope(request, form_id)
     response = StreamingHttpResponse(
         export.csv_lines(period, node), content_type="text/csv; charset=utf-8"
@@ -111,7 +112,7 @@ def export_csv(request: HttpRequest, form_id: int) -> StreamingHttpResponse:
 
 
 @login_required
-def export_xlsx(request: HttpRequest, form_id: int) -> HttpResponse:
+def export_xlsx(request: AuthedRequest, form_id: int) -> HttpResponse:
     form, period, node = _scope(request, form_id)
     response = HttpResponse(
         export.xlsx_bytes(period, node),
