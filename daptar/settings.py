@@ -222,6 +222,22 @@ STORAGES = {
         )
     },
 }
+if env_str("S3_BUCKET"):
+    # Media (photos, attachments) in a private S3-compatible bucket; Daptar serves
+    # renditions and downloads itself, so nothing in the bucket needs to be public.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S3_REGION") or None,
+            "access_key": env_str("S3_ACCESS_KEY"),
+            "secret_key": env_str("S3_SECRET_KEY"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 WHITENOISE_USE_FINDERS = DEBUG
 
 _EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -263,6 +279,17 @@ DAPTAR_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 DAPTAR_RETURNS_REMIND_BEFORE_HOURS = env_int("RETURNS_REMIND_BEFORE_HOURS", 48)
 DAPTAR_RETURNS_ESCALATE_AFTER_HOURS = env_int("RETURNS_ESCALATE_AFTER_HOURS", 24)
 DAPTAR_RETURNS_REOPEN_DAYS = env_int("RETURNS_REOPEN_DAYS", 7)
+# Illustrated reports and the public website (docs/reports.md).
+DAPTAR_REPORT_PHOTO_MAX_MB = env_int("REPORT_PHOTO_MAX_MB", 20)
+DAPTAR_REPORT_PHOTOS_MAX = env_int("REPORT_PHOTOS_MAX", 20)
+DAPTAR_REPORT_PHOTO_MAX_PIXELS = env_int("REPORT_PHOTO_MAX_PIXELS", 64_000_000)  # bombs refused
+DAPTAR_REPORT_RENDITION_WIDTHS = [320, 800, 1600]
+DAPTAR_REPORTS_PUBLISH_ON_APPROVE = env_bool("REPORTS_PUBLISH_ON_APPROVE", False)
+DAPTAR_REPORTS_STORAGE = env_str("REPORTS_STORAGE", "default")  # a STORAGES alias, e.g. "s3"
+DAPTAR_WEBSITE_CACHE_SECONDS = env_int("WEBSITE_CACHE_SECONDS", 300)
+DAPTAR_WEBSITE_PHOTO_CACHE_SECONDS = env_int("WEBSITE_PHOTO_CACHE_SECONDS", 86400)
+DAPTAR_SOCIAL_MAX_ATTEMPTS = env_int("SOCIAL_MAX_ATTEMPTS", 8)
+DAPTAR_SOCIAL_TIMEOUT = env_int("SOCIAL_TIMEOUT", 15)
 # Meetings: generated video rooms live under this address; empty means hosts paste a link.
 DAPTAR_JITSI_BASE_URL = env_str("JITSI_BASE_URL", "")
 

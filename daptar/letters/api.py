@@ -151,6 +151,17 @@ class CloseSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True, max_length=2000)
 
 
+class LetterWithThreadSerializer(LetterSerializer):
+    """The schema of a letter's detail: the letter, its readable thread, where it has been."""
+
+    thread_letters = LetterSerializer(many=True, read_only=True)
+    movements = ReceiptSerializer(many=True, read_only=True)
+    my_receipt = ReceiptSerializer(allow_null=True, read_only=True)
+
+    class Meta(LetterSerializer.Meta):
+        fields = [*LetterSerializer.Meta.fields, "thread_letters", "movements", "my_receipt"]
+
+
 class LetterViewSet(viewsets.GenericViewSet):
     """Letters between offices, for the acting unit (X-Daptar-Unit)."""
 
@@ -288,17 +299,7 @@ class LetterViewSet(viewsets.GenericViewSet):
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(
-        responses=inline_serializer(
-            "LetterWithThread",
-            {
-                **LetterSerializer().get_fields(),
-                "thread_letters": LetterSerializer(many=True),
-                "movements": ReceiptSerializer(many=True),
-                "my_receipt": ReceiptSerializer(allow_null=True),
-            },
-        )
-    )
+    @extend_schema(responses=LetterWithThreadSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
         user = api_user(request)
         letter = queries.get_visible_letter(user, pk)

@@ -21,10 +21,44 @@ if TYPE_CHECKING:
 
 
 def _next_child_path(parent: Unit | None) -> str:
+    """A path segment under *parent* that no unit has ever had.
+
+    A moved-away unit's old path is never handed out again: history recorded
+    under that path (audit events keep the path they were written with) must not
+    become a new unit's. The parent's counter remembers the highest segment given.
+    """
     siblings = Unit.objects.filter(parent=parent) if parent else Unit.objects.filter(depth=0)
     last = siblings.aggregate(last=Max("path"))["last"]
     number = int(last[-paths.STEP :]) + 1 if last else 1
+    if parent is not None:
+        from daptar.units.models import Counter
+
+        counter, _created = Counter.objects.select_for_update().get_or_create(
+            unit=parent, series="child-path", year=0
+        )
+        number = max(number, counter.last + 1)
+        Counter.objects.filter(pk=counter.pk).update(last=number)
     return (parent.path if parent else "") + paths.segment(number)
+
+
+def _move_path_copies(old_path: str, new_path: str) -> None:
+    """Rewrite the copies of moved paths that other tables keep for subtree scoping.
+
+    By convention a CharField named `*_path` on a domain model holds a unit path;
+    one UPDATE per such column. Audit events keep the path they were written with.
+    """
+    from django.apps import apps
+
+    from daptar.audit.models import AuditEvent
+
+    for model in apps.get_models():
+        if model in (Unit, AuditEvent) or not model.__module__.startswith("daptar."):
+            continue
+        for field in model._meta.concrete_fields:
+            if field.name.endswith("_path") and field.get_internal_type() == "CharField":
+                model._base_manager.filter(paths.prefix_q(old_path, field.name)).update(
+                    **{field.name: Concat(Value(new_path), Substr(field.name, len(old_path) + 1))}
+                )
 
 
 def create_unit(
@@ -62,7 +96,10 @@ def create_unit(
 
 
 def move_unit(unit: Unit, *, new_parent: Unit, by: User) -> Unit:
-    """Put *unit* and its whole subtree under *new_parent*: one UPDATE for the subtree."""
+    """Put *unit* and its whole subtree under *new_parent*: one UPDATE for the subtree.
+
+    Tables that copy unit paths for scoping follow in one UPDATE each.
+    """
     require_act(by, unit)
     require_act(by, new_parent)
     if new_parent.is_within(unit):
@@ -81,6 +118,7 @@ def move_unit(unit: Unit, *, new_parent: Unit, by: User) -> Unit:
             depth=F("depth") + shift,
         )
         Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
+        _move_path_copies(old_path, new_path)
         unit.refresh_from_db()
         record(
             "unit.moved",

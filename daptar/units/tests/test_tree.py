@@ -434,3 +434,48 @@ class RenameAndCloseTests(DaptarTestCase):
 
     def fresh_unit(self, unit: Unit) -> Unit:
         return Unit.objects.get(pk=unit.pk)
+
+
+class MoveKeepsCopiesTests(DaptarTestCase):
+    """Rows that copy a unit's path for scoping follow the unit when it moves."""
+
+    def test_a_delivery_of_a_moved_unit_is_found_under_its_new_parent(self) -> None:
+        import datetime
+
+        from django.utils import timezone
+
+        from daptar.directives import actions as directive_actions
+        from daptar.directives.models import Delivery
+
+        directive = directive_actions.create_directive(
+            issuing_unit=self.root,
+            by=self.central,
+            title="Lists",
+            body="",
+            due_at=timezone.now() + datetime.timedelta(days=2),
+            target_unit=self.sylhet_sadar,
+        )
+        directive_actions.issue(directive, by=self.central)
+        actions.move_unit(self.sylhet_sadar, new_parent=self.sylhet_metro, by=self.operator)
+        self.sylhet_sadar.refresh_from_db()
+        self.sylhet_metro.refresh_from_db()
+        delivery = Delivery.objects.get(directive=directive, unit=self.sylhet_sadar)
+        self.assertEqual(delivery.unit_path, self.sylhet_sadar.path)
+        under_metro = Delivery.objects.filter(
+            Unit.objects.subtree_q(self.sylhet_metro, "unit_path")
+        )
+        self.assertEqual(under_metro.count(), 3)  # Sylhet Sadar, Jalalabad, Ward 1
+
+    def test_a_moved_away_units_path_is_never_given_again(self) -> None:
+        old_path = self.sylhet_sadar.path
+        actions.move_unit(self.sylhet_sadar, new_parent=self.sylhet_metro, by=self.operator)
+        newcomer = actions.create_unit(
+            parent=self.sylhet_district,
+            level=self.sylhet_sadar.level,
+            code="UPZ-NEW",
+            name_bn="নতুন",
+            name_en="New",
+            by=self.operator,
+        )
+        self.assertNotEqual(newcomer.path, old_path)
+        self.assertGreater(newcomer.path, old_path)

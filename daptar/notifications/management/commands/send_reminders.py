@@ -7,6 +7,7 @@ from daptar.directives.tasks import send_reminders
 from daptar.lib.maintenance import refresh_statistics
 from daptar.meetings.tasks import send_meeting_reminders
 from daptar.notifications.tasks import sweep
+from daptar.reports.tasks import sweep as sweep_reports
 from daptar.returns.tasks import send_return_reminders
 
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
                 "directives": send_reminders(),
                 "meetings": send_meeting_reminders(),
                 "returns": send_return_reminders(),
+                "reports": sweep_reports(),  # due social posts, photos a dead worker left
                 "outbox": sweep(),
             }
             refresh_statistics()

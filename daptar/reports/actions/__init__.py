@@ -1,0 +1,88 @@
+"""Every write to illustrated reports: drafts, photos, review, publishing, the social outbox.
+
+Split by subject; import from here (`from daptar.reports import actions`).
+"""
+
+from daptar.reports.actions.access import (
+    can_publish,
+    can_review,
+    can_write,
+    publisher_office,
+    reviewer_office,
+)
+from daptar.reports.actions.outbox import (
+    backoff,
+    cancel_post,
+    claim_post,
+    post_failed,
+    post_sent,
+    queue_social_posts,
+    retry_posts,
+    save_category,
+    save_channel,
+)
+from daptar.reports.actions.photos import (
+    Checked,
+    Limits,
+    add_photos,
+    arrange_photos,
+    check_uploads,
+    fail_photo,
+    finish_photo,
+    limits,
+    photo_storage,
+    remove_photo,
+    rendition_files,
+    rendition_widths,
+    requeue_stale_photos,
+)
+from daptar.reports.actions.reports import (
+    MAX_PARTICIPANTS,
+    approve,
+    create_report,
+    publish,
+    return_report,
+    slug_for,
+    submit,
+    update_report,
+    withdraw,
+)
+
+__all__ = [
+    "MAX_PARTICIPANTS",
+    "Checked",
+    "Limits",
+    "add_photos",
+    "approve",
+    "arrange_photos",
+    "backoff",
+    "can_publish",
+    "can_review",
+    "can_write",
+    "cancel_post",
+    "check_uploads",
+    "claim_post",
+    "create_report",
+    "fail_photo",
+    "finish_photo",
+    "limits",
+    "photo_storage",
+    "post_failed",
+    "post_sent",
+    "publish",
+    "publisher_office",
+    "queue_social_posts",
+    "remove_photo",
+    "rendition_files",
+    "rendition_widths",
+    "requeue_stale_photos",
+    "retry_posts",
+    "return_report",
+    "reviewer_office",
+    "save_category",
+    "save_channel",
+    "slug_for",
+    "submit",
+    "update_report",
+    "withdraw",
+]
