@@ -23,6 +23,7 @@ from common import BENCH_DB, BENCH_DIR, BENCH_URL, ROOT, fmt
 HERE = Path(__file__).resolve().parent
 SEED_JSON = BENCH_DIR / "seed.json"
 UNITS_JSON = BENCH_DIR / "units.json"
+DIRECTIVES_JSON = BENCH_DIR / "directives.json"
 
 
 def seeded_full(path: Path) -> bool:
@@ -63,6 +64,9 @@ def main() -> None:
         run(str(HERE / "seed.py"), "--json", str(SEED_JSON))
     print()
     run(str(HERE / "units.py"), "--runs", str(args.runs), "--json", str(UNITS_JSON))
+    print()
+    # On a scratch copy of the bench database: the deliveries it writes never reach it.
+    run(str(HERE / "directives.py"), "--runs", str(args.runs), "--json", str(DIRECTIVES_JSON))
 
     print(f"\nsummary ({time.perf_counter() - started:.0f} s; SQLite, {os.cpu_count()} CPUs)")
     print(f"  {'':46} {'figure':>12} {'floor':>11} {'x floor':>8} {'queries':>8}")
@@ -79,6 +83,14 @@ def main() -> None:
         print(
             f"  {row['name']:46} {fmt(row['ms'], 2):>9} ms {floor:>11} "
             f"{fmt(row['ratio']):>8} {row['queries']:>8}"
+        )
+    for row in json.loads(DIRECTIVES_JSON.read_text())["rows"]:
+        unit, digits = row["unit"], 2
+        floor = f"{fmt(row['floor'], digits)} {unit}" if row["floor"] is not None else "—"
+        goal = f"   goal: {row['goal']}" if row["goal"] else ""
+        print(
+            f"  {row['name'][:46]:46} {fmt(row['value'], digits):>9} {unit:2} {floor:>11} "
+            f"{fmt(row['ratio']):>8} {row['queries']:>8}{goal}"
         )
 
 

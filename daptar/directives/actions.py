@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -233,17 +233,21 @@ def _insert_deliveries(directive: Directive, now: datetime.datetime, *, delivere
 
 
 def _link_relay(directive: Directive) -> None:
-    """Point each delivery at its nearest recipient ancestor: one UPDATE per tree depth."""
-    depths = Delivery.objects.filter(directive=directive).values_list("depth", flat=True)
-    shallowest, deepest = min(depths), max(depths)
-    for depth in range(shallowest, deepest):
+    """Point each delivery at its nearest recipient ancestor: one UPDATE per tree depth.
+
+    Deepest ancestors first, and only rows not linked yet, so each row is written once.
+    """
+    span = Delivery.objects.filter(directive=directive).aggregate(
+        shallowest=Min("depth"), deepest=Max("depth")
+    )
+    for depth in range(span["deepest"] - 1, span["shallowest"] - 1, -1):
         ancestor = Delivery.objects.filter(
             directive=directive,
             unit_path=Substr(OuterRef("unit_path"), 1, (depth + 1) * paths.STEP),
         )
-        Delivery.objects.filter(directive=directive, depth__gt=depth).filter(
-            Exists(ancestor)
-        ).update(relay_parent=Subquery(ancestor.values("pk")[:1]))
+        Delivery.objects.filter(
+            directive=directive, depth__gt=depth, relay_parent__isnull=True
+        ).filter(Exists(ancestor)).update(relay_parent=Subquery(ancestor.values("pk")[:1]))
 
 
 def withdraw(directive: Directive, *, by: User) -> Directive:

@@ -113,9 +113,15 @@ class DirectiveSerializer(serializers.ModelSerializer):
 class InboxItemSerializer(serializers.Serializer):
     """A directive as its recipient sees it, with the caller's delivery."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Built once per list, not per row: building a serializer's fields is the cost.
+        self._directive = DirectiveSerializer(context=self.context)
+        self._delivery = DeliverySerializer()
+
     def to_representation(self, delivery: Delivery) -> dict[str, Any]:
-        data = DirectiveSerializer(delivery.directive, context=self.context).data
-        data["delivery"] = DeliverySerializer(delivery).data
+        data = self._directive.to_representation(delivery.directive)
+        data["delivery"] = self._delivery.to_representation(delivery)
         return data
 
 

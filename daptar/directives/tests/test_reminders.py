@@ -126,7 +126,8 @@ class ReminderTests(DirectivesTestCase):
             call_command("send_reminders", stdout=out)
         self.assertEqual(Notification.objects.filter(kind="directive.due_soon").count(), 3)
         self.assertIn("'reminded_before': 3", out.getvalue())
-        self.assertEqual(out.getvalue().count("directives {"), 1)  # the second pass had nothing to say
+        # the second pass had nothing to say
+        self.assertEqual(out.getvalue().count("directives {"), 1)
 
 
 class EscalationTests(DirectivesTestCase):

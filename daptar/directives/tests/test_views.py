@@ -766,7 +766,9 @@ class RemindViewTests(ViewTestCase):
         directive = draft(self.sylhet)
         self.client.force_login(self.sylhet)
         response = self.client.post(url("remind", directive), {"unit": [self.ward1.pk]})
-        self.assertEqual(self.message(response), "Reminders can only be sent for an issued directive.")
+        self.assertEqual(
+            self.message(response), "Reminders can only be sent for an issued directive."
+        )
 
     def test_a_read_only_desk_gets_403(self) -> None:
         directive = overdue(self.central)
