@@ -24,6 +24,8 @@ HERE = Path(__file__).resolve().parent
 SEED_JSON = BENCH_DIR / "seed.json"
 UNITS_JSON = BENCH_DIR / "units.json"
 DIRECTIVES_JSON = BENCH_DIR / "directives.json"
+# Benches that print their own table; rows in the directives shape join the summary too.
+FEATURE_BENCHES = ["returns", "letters", "meetings", "dashboard", "photos", "website"]
 
 
 def seeded_full(path: Path) -> bool:
@@ -65,8 +67,12 @@ def main() -> None:
     print()
     run(str(HERE / "units.py"), "--runs", str(args.runs), "--json", str(UNITS_JSON))
     print()
-    # On a scratch copy of the bench database: the deliveries it writes never reach it.
+    # Each on a scratch copy of the bench database: what it writes never reaches it.
     run(str(HERE / "directives.py"), "--runs", str(args.runs), "--json", str(DIRECTIVES_JSON))
+    for name in FEATURE_BENCHES:
+        print()
+        extra = [] if name in ("photos", "website") else ["--runs", str(args.runs)]
+        run(str(HERE / f"{name}.py"), *extra, "--json", str(BENCH_DIR / f"{name}.json"))
 
     print(f"\nsummary ({time.perf_counter() - started:.0f} s; SQLite, {os.cpu_count()} CPUs)")
     print(f"  {'':46} {'figure':>12} {'floor':>11} {'x floor':>8} {'queries':>8}")
@@ -84,7 +90,16 @@ def main() -> None:
             f"  {row['name']:46} {fmt(row['ms'], 2):>9} ms {floor:>11} "
             f"{fmt(row['ratio']):>8} {row['queries']:>8}"
         )
-    for row in json.loads(DIRECTIVES_JSON.read_text())["rows"]:
+    feature_rows = []
+    for name in ["directives", *FEATURE_BENCHES]:
+        path = BENCH_DIR / f"{name}.json"
+        rows = json.loads(path.read_text()).get("rows", []) if path.exists() else []
+        feature_rows += [r for r in rows if {"name", "value", "unit"} <= set(r)]
+    for row in feature_rows:
+        row.setdefault("floor", None)
+        row.setdefault("ratio", None)
+        row.setdefault("queries", "")
+        row.setdefault("goal", "")
         unit, digits = row["unit"], 2
         floor = f"{fmt(row['floor'], digits)} {unit}" if row["floor"] is not None else "—"
         goal = f"   goal: {row['goal']}" if row["goal"] else ""
