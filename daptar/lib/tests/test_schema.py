@@ -9,7 +9,8 @@ class SchemaTests(TestCase):
     def test_the_openapi_schema_builds_without_warnings_and_names_every_app(self) -> None:
         with tempfile.NamedTemporaryFile(suffix=".yml") as out:
             call_command("spectacular", "--validate", "--fail-on-warn", "--file", out.name)
-            schema = yaml.safe_load(open(out.name, encoding="utf-8"))
+            with open(out.name, encoding="utf-8") as text:
+                schema = yaml.safe_load(text)
         paths = schema["paths"]
         for path in (
             "/api/v1/units/",
