@@ -7,6 +7,7 @@ helpers; app code reads django.conf.settings at call time, never at import.
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "daptar.returns",
     "daptar.meetings",
     "daptar.letters",
+    "daptar.dashboard",
     "daptar.website",
     "daptar.lib",
     "django.contrib.admin",
@@ -212,7 +214,7 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "daptar" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -290,6 +292,19 @@ DAPTAR_WEBSITE_CACHE_SECONDS = env_int("WEBSITE_CACHE_SECONDS", 300)
 DAPTAR_WEBSITE_PHOTO_CACHE_SECONDS = env_int("WEBSITE_PHOTO_CACHE_SECONDS", 86400)
 DAPTAR_SOCIAL_MAX_ATTEMPTS = env_int("SOCIAL_MAX_ATTEMPTS", 8)
 DAPTAR_SOCIAL_TIMEOUT = env_int("SOCIAL_TIMEOUT", 15)
+# Dynamism: the index's weight per measure (docs/dashboard.md); a measure left out weighs 0.
+DAPTAR_DYNAMISM_WEIGHTS = {
+    "ack_speed": 10,
+    "ack_on_time": 15,
+    "overdue": 10,
+    "completeness": 15,
+    "timeliness": 10,
+    "reporting": 15,
+    "returned": 5,
+    "attendance": 20,
+}
+DAPTAR_DYNAMISM_ACK_HOURS = (24, 168)  # median acknowledgement time scoring 100 / scoring 0
+DAPTAR_DYNAMISM_CACHE_SECONDS = env_int("DYNAMISM_CACHE_SECONDS", 600)
 # Meetings: generated video rooms live under this address; empty means hosts paste a link.
 DAPTAR_JITSI_BASE_URL = env_str("JITSI_BASE_URL", "")
 

@@ -41,7 +41,9 @@ IN_MEMORY_STORAGE = override_settings(
 IMMEDIATE_TASKS = override_settings(
     TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 )
-LOCMEM_EMAIL = override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+LOCMEM_EMAIL = override_settings(
+    MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+)
 
 
 def future(**delta: float) -> datetime.datetime:

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from daptar.dashboard.tasks import schedule_warm
 from daptar.directives.tasks import send_reminders
 from daptar.lib.maintenance import refresh_statistics
 from daptar.meetings.tasks import send_meeting_reminders
@@ -30,6 +31,7 @@ class Command(BaseCommand):
                 "outbox": sweep(),
             }
             refresh_statistics()
+            schedule_warm()  # the centre's long dashboard windows, counted ahead of readers
             if options["verbosity"] > 1 or any(any(counts.values()) for counts in done.values()):
                 self.stdout.write("; ".join(f"{name} {counts}" for name, counts in done.items()))
             if not every:
