@@ -12,18 +12,17 @@ import datetime
 import email.message
 import logging
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
+from daptar.lib import retries
 from daptar.lib.numerals import to_bengali_digits
 from daptar.meetings import ics
 from daptar.meetings.models import Invitation, Meeting, MeetingMail
 from daptar.notifications.actions import Message, notify_units
-from daptar.notifications.tasks import LEASE, backoff
 
 logger = logging.getLogger("daptar.meetings")
 BATCH = 1000
@@ -131,15 +130,6 @@ def notify_invitees(meeting_id: int, kind: str, sequence: int) -> int:
 # --- the mail sweep --------------------------------------------------------------------------
 
 
-def _claim(mail_id: int, now: datetime.datetime) -> bool:
-    """Lease one due mail to this worker (as the outbox does), so it is never sent twice at once."""
-    return bool(
-        MeetingMail.objects.filter(
-            pk=mail_id, status=MeetingMail.Status.PENDING, next_attempt_at__lte=now
-        ).update(next_attempt_at=now + LEASE)
-    )
-
-
 def _email(mail: MeetingMail) -> EmailMessage:
     out = EmailMessage(mail.subject, mail.body, None, [mail.address])
     if mail.ics:
@@ -158,48 +148,9 @@ def _email(mail: MeetingMail) -> EmailMessage:
 
 def sweep_mail(limit: int = SWEEP_LIMIT) -> dict[str, int]:
     """Send every due meeting e-mail (up to *limit*): sent, retried, failed."""
-    counts = {"sent": 0, "retried": 0, "failed": 0}
-    now = timezone.now()
-    due = list(
-        MeetingMail.objects.filter(status=MeetingMail.Status.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
+    return retries.deliver_due(
+        MeetingMail, lambda mail: _email(mail).send(), limit=limit, logger=logger
     )
-    for mail_id in due:
-        with transaction.atomic():
-            if not _claim(mail_id, now):
-                continue
-        mail = MeetingMail.objects.get(pk=mail_id)
-        mail.attempts += 1
-        try:
-            _email(mail).send()
-        except Exception as exc:  # any transport failure is retried the same way
-            mail.last_error = str(exc)[:2000]
-            if mail.attempts >= settings.DAPTAR_OUTBOX_MAX_ATTEMPTS:
-                mail.status = MeetingMail.Status.FAILED
-                counts["failed"] += 1
-                logger.error(
-                    "meeting mail %s gave up after %s attempts: %s", mail.pk, mail.attempts, exc
-                )
-            else:
-                mail.next_attempt_at = timezone.now() + backoff(mail.attempts)
-                counts["retried"] += 1
-        else:
-            mail.status = MeetingMail.Status.SENT
-            mail.sent_at = timezone.now()
-            mail.last_error = ""
-            counts["sent"] += 1
-        mail.save(
-            update_fields=[
-                "attempts",
-                "status",
-                "sent_at",
-                "last_error",
-                "next_attempt_at",
-                "updated_at",
-            ]
-        )
-    return counts
 
 
 @task

@@ -23,6 +23,7 @@ from daptar.directives.tests.support import (
     give_email,
     issued,
 )
+from daptar.lib import retries
 from daptar.notifications import tasks as outbox
 from daptar.notifications.actions import Message, notify_units
 from daptar.notifications.models import Notification, OutboxMessage
@@ -461,7 +462,7 @@ class OutboxTests(DirectivesTestCase):
         message = OutboxMessage.objects.get()
         now = timezone.now()
         # A worker claimed it and died before sending or saving anything.
-        self.assertTrue(outbox._claim(message.pk, now))
+        self.assertTrue(retries.claim(OutboxMessage, message.pk, now))
         with frozen(now + datetime.timedelta(minutes=1)):
             self.assertEqual(outbox.sweep()["sent"], 0)
         self.assertEqual(mail.outbox, [])

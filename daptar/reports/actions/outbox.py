@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daptar.audit.actions import record
+from daptar.lib import retries
 from daptar.reports.models import Category, Report, SocialChannel, SocialPost
 
 if TYPE_CHECKING:
@@ -52,18 +53,12 @@ def _enqueue_post(post_id: int, run_after: datetime.datetime | None = None) -> N
     task.enqueue(post_id)
 
 
-def backoff(attempts: int) -> datetime.timedelta:
-    """1, 2, 4, ... minutes after each failure, at most six hours."""
-    return datetime.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+backoff = retries.backoff  # the outbox's rules: 1, 2, 4 … minutes, at most six hours
 
 
 def claim_post(post_id: int, now: datetime.datetime, lease: datetime.timedelta) -> bool:
     """Lease one due post to this worker, so two workers never send it at once."""
-    return bool(
-        SocialPost.objects.filter(
-            pk=post_id, status=SocialPost.Status.PENDING, next_attempt_at__lte=now
-        ).update(next_attempt_at=now + lease)
-    )
+    return retries.claim(SocialPost, post_id, now, lease)
 
 
 def post_sent(post: SocialPost, external_id: str) -> SocialPost:
