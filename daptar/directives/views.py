@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -19,6 +19,7 @@ from daptar.accounts.queries import acting_desk
 from daptar.directives import actions, queries
 from daptar.directives.forms import AttachmentForm, DirectiveForm, NoteForm
 from daptar.directives.models import Delivery, Directive
+from daptar.lib.buttons import press
 from daptar.lib.exceptions import Conflict
 from daptar.lib.numerals import localise_digits
 from daptar.lib.requests import AuthedRequest
@@ -173,17 +174,7 @@ def detail(request: AuthedRequest, directive_id: int) -> HttpResponse:
 
 
 def _run(request: AuthedRequest, directive: Directive, action: Any, done: str) -> HttpResponse:
-    """Run an action from a button: a repeat or a refusal comes back as a message."""
-    try:
-        action()
-    except Conflict as exc:
-        messages.info(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("Your desk does not allow this."))
-    else:
-        messages.success(request, done)
+    press(request, action, done)
     return redirect("directives:detail", directive.pk)
 
 

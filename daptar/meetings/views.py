@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from daptar.accounts.models import Desk, User
 from daptar.accounts.queries import acting_desk, require_act
+from daptar.lib.buttons import press
 from daptar.lib.exceptions import Conflict
 from daptar.lib.requests import AuthedRequest
 from daptar.meetings import actions, ics, queries
@@ -60,19 +60,7 @@ def _form_errors(form: Form, error: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
-def _run(request: AuthedRequest, action: Callable[[], Any], done: str) -> bool:
-    """Run an action from a button: a repeat or bad input comes back as a message (a desk
-    that may not do it gets the 403)."""
-    try:
-        action()
-    except Conflict as exc:
-        messages.info(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
-        return True
-    return False
+_run = press  # a repeat or bad input comes back as a message; a desk that may not act gets 403
 
 
 # --- lists -----------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from daptar.accounts.queries import acting_desk
+from daptar.lib.buttons import press
 from daptar.lib.exceptions import Conflict
 from daptar.lib.requests import AuthedRequest
 from daptar.reports import actions, queries
@@ -162,16 +163,7 @@ def detail(request: AuthedRequest, report_id: int) -> HttpResponse:
 def _run(
     request: HttpRequest, report: Report, action: Callable[[], Any], done: str
 ) -> HttpResponse:
-    """Run an action from a button: a repeat or bad input comes back as a message; a desk
-    that may not do it gets 403 (the page offers it no such button)."""
-    try:
-        action()
-    except Conflict as exc:
-        messages.info(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
+    press(request, action, done)
     return redirect("reports:detail", report.pk)
 
 

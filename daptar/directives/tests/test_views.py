@@ -493,11 +493,11 @@ class IssueWithdrawViewTests(ViewTestCase):
         self.assertEqual(self.message(response), "This directive has already been issued.")
         self.assertEqual(directive.deliveries.count(), 3)
 
-    def test_a_read_only_desk_is_told_no(self) -> None:
+    def test_a_read_only_desk_gets_403(self) -> None:
         directive = draft(self.central)
         self.client.force_login(self.president)
         response = self.client.post(url("issue", directive))
-        self.assertEqual(self.message(response), "Your desk at this unit is read-only.")
+        self.assertEqual(response.status_code, 403)
         directive.refresh_from_db()
         self.assertEqual(directive.status, "draft")
 
@@ -569,11 +569,11 @@ class AttachViewTests(ViewTestCase):
         response = self.client.post(url("attach", directive))
         self.assertEqual(self.message(response), "Choose a file to attach.")
 
-    def test_a_read_only_desk_is_told_no(self) -> None:
+    def test_a_read_only_desk_gets_403(self) -> None:
         directive = draft(self.central)
         self.client.force_login(self.president)
         response = self.client.post(url("attach", directive), {"file": upload("a.pdf", PDF)})
-        self.assertEqual(self.message(response), "Your desk at this unit is read-only.")
+        self.assertEqual(response.status_code, 403)
         self.assertFalse(Attachment.objects.exists())
 
     def test_an_outsider_gets_404(self) -> None:
