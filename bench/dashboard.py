@@ -31,8 +31,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import BENCH_DB, fmt, median_ms, save, setup_django
 from directives import copy_database, raw
+from harness import BENCH_DB, fmt, median_ms, save, setup_django
 from run import seeded_full
 from units import request
 

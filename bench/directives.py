@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import BENCH_DB, BENCH_DIR, ROOT, fmt, median_ms, save, setup_django
+from harness import BENCH_DB, BENCH_DIR, ROOT, fmt, median_ms, save, setup_django
 from run import seeded_full
 from units import request
 

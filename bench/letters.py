@@ -29,7 +29,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from common import BENCH_DB, BENCH_DIR, fmt, median_ms, save, setup_django, sqlite_file
+from harness import BENCH_DB, BENCH_DIR, fmt, median_ms, save, setup_django, sqlite_file
 
 SCRATCH = BENCH_DIR / "letters.sqlite3"
 DAYS = 700

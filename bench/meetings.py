@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import BENCH_DB, BENCH_DIR, fmt, median_ms, save, setup_django
+from harness import BENCH_DB, BENCH_DIR, fmt, median_ms, save, setup_django
 from units import request
 
 SCRATCH = BENCH_DIR / "meetings.sqlite3"

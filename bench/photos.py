@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import fmt, save, setup_django
+from harness import fmt, save, setup_django
 
 WIDTHS = [320, 800, 1600]
 MAX_PIXELS = 64_000_000

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import BENCH_DB, BENCH_DIR, BENCH_URL, ROOT, fmt
+from harness import BENCH_DB, BENCH_DIR, BENCH_URL, ROOT, fmt
 
 HERE = Path(__file__).resolve().parent
 SEED_JSON = BENCH_DIR / "seed.json"

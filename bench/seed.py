@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import BENCH_DIR, save, setup_django, sqlite_file
+from harness import BENCH_DIR, save, setup_django, sqlite_file
 
 GOAL_SECONDS = 60
 TABLES = ("units_unit", "people_person", "people_term")  # what the seed writes, in FK order

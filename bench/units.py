@@ -18,7 +18,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from common import fmt, median_ms, save, setup_django, sqlite_file
+from harness import fmt, median_ms, save, setup_django, sqlite_file
 
 PEOPLE_SEARCH = "Rahman"  # a surname about one person in sixteen carries
 

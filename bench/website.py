@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import BENCH_DB, ROOT, fmt, save, setup_django
+from harness import BENCH_DB, ROOT, fmt, save, setup_django
 
 SCRATCH = Path(tempfile.gettempdir()) / "reports-bench.sqlite3"
 SEED = 20261129
