@@ -41,7 +41,7 @@ def claim(
 
 def deliver_due(
     model: type[models.Model],
-    send: Callable[[Any], None],
+    send: Callable[[Any], object],
     *,
     limit: int = SWEEP_LIMIT,
     logger: logging.Logger | None = None,
