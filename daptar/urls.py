@@ -1,10 +1,10 @@
 from importlib import import_module
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from rest_framework.authtoken.models import TokenProxy
 from rest_framework.routers import DefaultRouter
 
 from daptar.accounts import api as accounts_api
@@ -28,6 +28,13 @@ api = [
     *router.urls,
 ]
 
+# Not for the admin: API keys are read by nobody (a user revokes their own on the token
+# page), and permissions come from desks, not Django groups. Here, because the admin
+# registers every app's models before the URLconf loads.
+for _model in (TokenProxy, Group):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
 handler404 = "daptar.lib.errorpages.not_found"
 handler500 = "daptar.lib.errorpages.server_error"
 
@@ -43,5 +50,3 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api, "api"))),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

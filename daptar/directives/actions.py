@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 from typing import TYPE_CHECKING, NoReturn
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
@@ -19,7 +17,7 @@ from django.utils.translation import gettext as _
 from daptar.accounts.queries import require_act
 from daptar.audit.actions import record
 from daptar.directives.models import Attachment, Delivery, Directive
-from daptar.lib import filetypes, paths
+from daptar.lib import paths, uploads
 from daptar.lib.exceptions import Conflict
 from daptar.notifications.actions import Message, notify_units
 from daptar.units.actions import next_number
@@ -115,39 +113,19 @@ def add_attachment(directive: Directive, upload: UploadedFile, *, by: User) -> A
     require_act(by, directive.issuing_unit)
     if directive.status != Directive.Status.DRAFT:
         raise Conflict(_("Attachments can only be added to a draft."))
-    limit = settings.DAPTAR_ATTACHMENT_MAX_MB * 1024 * 1024
-    if upload.size and upload.size > limit:
-        raise ValidationError(
-            {
-                "file": [
-                    _("%(name)s is larger than %(mb)s MB.")
-                    % {"name": upload.name, "mb": settings.DAPTAR_ATTACHMENT_MAX_MB}
-                ]
-            }
-        )
-    head = upload.read(64)
-    upload.seek(0)
-    kind = filetypes.sniff(head)
-    if kind not in filetypes.DOCUMENTS:
-        raise ValidationError(
-            {"file": [_("%(name)s is not a PDF, JPEG, PNG or WebP file.") % {"name": upload.name}]}
-        )
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    document = uploads.check_document(upload)
     with transaction.atomic():
-        existing = directive.attachments.filter(sha256=digest.hexdigest()).first()
+        existing = directive.attachments.filter(sha256=document.sha256).first()
         if existing:
             return existing
         attachment = Attachment(
             directive=directive,
-            name=(upload.name or "file")[:200],
-            content_type=kind,
-            size=upload.size or 0,
-            sha256=digest.hexdigest(),
+            name=document.name,
+            content_type=document.content_type,
+            size=document.size,
+            sha256=document.sha256,
         )
-        attachment.file.save(filetypes.safe_name(upload.name or "file", kind), upload, save=False)
+        attachment.file.save(document.storage_name(), document.content, save=False)
         attachment.save()
         record(
             "directive.attachment_added",

@@ -54,6 +54,12 @@ class DeliveryAdmin(admin.ModelAdmin):
             Unit.objects.visible_to_q(admin_user(request), field="unit_path")
         )
 
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser  # offices follow deliveries on the tracking pages
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

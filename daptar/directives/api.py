@@ -19,7 +19,6 @@ from daptar.directives.models import Delivery, Directive
 from daptar.lib.api import limit_choices
 from daptar.lib.requests import api_user
 from daptar.units.models import Level, Unit
-from daptar.units.queries import get_visible_unit
 
 
 class DeliverySerializer(serializers.ModelSerializer):
@@ -319,7 +318,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
             {"level": f.level.slug if f.level else "", **f.as_dict()} for f in by_level
         ]
         if within := request.query_params.get("within"):
-            node = get_visible_unit(api_user(request), within)
+            node = queries.tracking_node(api_user(request), directive, within)
             data["branches"] = [
                 {
                     "unit": f.unit.pk if f.unit else None,
@@ -345,7 +344,9 @@ class DirectiveViewSet(viewsets.GenericViewSet):
         directive = self._directive(pk, tracked=True)
         params = request.query_params
         within = (
-            get_visible_unit(api_user(request), params["within"]) if params.get("within") else None
+            queries.tracking_node(api_user(request), directive, params["within"])
+            if params.get("within")
+            else None
         )
         rows = queries.tracking_units(
             directive,

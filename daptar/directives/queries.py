@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from daptar.directives.models import Delivery, DeliveryQuerySet, Directive
 from daptar.lib import paths
 from daptar.units.models import Level, Unit
+from daptar.units.queries import get_visible_unit
 
 if TYPE_CHECKING:
     from daptar.accounts.models import User
@@ -41,6 +42,15 @@ def get_tracked_directive(user: User, directive_id: int | str) -> Directive:
     if not Unit.objects.visible_to(user).filter(pk=directive.issuing_unit_id).exists():
         raise Http404(_("Only the issuing office and those above it track a directive."))
     return directive
+
+
+def tracking_node(user: User, directive: Directive, unit_id: int | str) -> Unit:
+    """A unit to drill into: visible to the user and on the directive's own branch, else 404."""
+    node = get_visible_unit(user, unit_id)
+    target = directive.target_unit
+    if not node.is_within(target) and not target.is_within(node):
+        raise Http404(_("That unit is not on this directive's way."))
+    return node
 
 
 def my_delivery(directive: Directive, unit: Unit | None) -> Delivery | None:

@@ -25,7 +25,6 @@ from daptar.lib.numerals import localise_digits
 from daptar.lib.requests import AuthedRequest
 from daptar.lib.spreadsheets import spreadsheet_safe
 from daptar.units.models import Level, Unit
-from daptar.units.queries import get_visible_unit
 
 
 def _desk_unit(request: AuthedRequest) -> Unit:
@@ -255,9 +254,7 @@ def attachment(request: AuthedRequest, directive_id: int, attachment_id: int) ->
 def _tracking_context(request: AuthedRequest, directive: Directive) -> dict[str, Any]:
     node = directive.target_unit
     if within := request.GET.get("within"):
-        node = get_visible_unit(request.user, within)
-        if not node.is_within(directive.target_unit) and not directive.target_unit.is_within(node):
-            raise Http404
+        node = queries.tracking_node(request.user, directive, within)
     total, by_level = queries.tracking(directive)
     return {
         "directive": directive,
@@ -285,7 +282,9 @@ def tracking(request: AuthedRequest, directive_id: int) -> HttpResponse:
 def tracking_units(request: AuthedRequest, directive_id: int) -> HttpResponseBase:
     directive = queries.get_tracked_directive(request.user, directive_id)
     within = (
-        get_visible_unit(request.user, request.GET["within"]) if request.GET.get("within") else None
+        queries.tracking_node(request.user, directive, request.GET["within"])
+        if request.GET.get("within")
+        else None
     )
     rows = queries.tracking_units(
         directive,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from daptar.audit.actions import record
 from daptar.letters.models import Attachment, Letter, Receipt
-from daptar.lib import filetypes
+from daptar.lib import uploads
 from daptar.lib.exceptions import Conflict
 from daptar.units.actions import next_number
 from daptar.units.models import Unit
@@ -25,10 +24,6 @@ if TYPE_CHECKING:
     from daptar.accounts.models import User
 
 MEMO_SERIES = "letter"
-
-
-def max_attachment_bytes() -> int:
-    return int(getattr(settings, "DAPTAR_ATTACHMENT_MAX_MB", 10)) * 1024 * 1024
 
 
 def max_attachments() -> int:
@@ -57,40 +52,13 @@ def reply_targets(letter: Letter, holding: Receipt) -> list[int]:
     return [letter.sender_id] + ([holding.via_id] if holding.via_id else [])
 
 
-def _check_uploads(uploads: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
-    """(upload, content type, sha256) for each file, or ValidationError naming the bad one."""
-    if len(uploads) > max_attachments():
+def _check_uploads(files: Sequence[UploadedFile]) -> list[uploads.Document]:
+    """Each file checked by content and size (images cleaned), or ValidationError naming it."""
+    if len(files) > max_attachments():
         raise ValidationError(
             {"attachments": [_("Attach at most %(n)s files.") % {"n": max_attachments()}]}
         )
-    checked = []
-    for upload in uploads:
-        if (upload.size or 0) > max_attachment_bytes():
-            raise ValidationError(
-                {
-                    "attachments": [
-                        _("%(name)s is larger than %(mb)s MB.")
-                        % {"name": upload.name, "mb": max_attachment_bytes() // (1024 * 1024)}
-                    ]
-                }
-            )
-        head = upload.read(64)
-        upload.seek(0)
-        kind = filetypes.sniff(head)
-        if kind not in filetypes.DOCUMENTS:
-            raise ValidationError(
-                {
-                    "attachments": [
-                        _("%(name)s is not a PDF, JPEG, PNG or WebP file.") % {"name": upload.name}
-                    ]
-                }
-            )
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        checked.append((upload, kind, digest.hexdigest()))
-    return checked
+    return [uploads.check_document(upload, field="attachments") for upload in files]
 
 
 def _holding(letter: Letter, unit: Unit) -> Receipt | None:
@@ -181,15 +149,15 @@ def send(
                 sender=sender,
                 received_at=now,
             )
-            for upload, kind, digest in checked:
+            for document in checked:
                 item = Attachment(
                     letter=letter,
-                    name=(upload.name or "file")[:200],
-                    content_type=kind,
-                    size=upload.size or 0,
-                    sha256=digest,
+                    name=document.name,
+                    content_type=document.content_type,
+                    size=document.size,
+                    sha256=document.sha256,
                 )
-                item.file.save(filetypes.safe_name(upload.name or "file", kind), upload, save=False)
+                item.file.save(document.storage_name(), document.content, save=False)
                 stored.append(item)
                 item.save()
             if holding is not None:

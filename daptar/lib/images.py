@@ -244,3 +244,27 @@ def render(fileobj: IO[bytes], widths: Iterable[int], *, max_pixels: int) -> lis
         shown.info.clear()
         renditions.append(Rendition(width, height, _encode(shown, "WEBP"), _encode(shown, "JPEG")))
     return renditions
+
+
+def without_metadata(fileobj: IO[bytes], content_type: str, *, max_pixels: int) -> bytes:
+    """The picture again in its own format, turned upright, with no EXIF, GPS or comments.
+
+    For images attached to directives and letters: they are kept at full size (an
+    attachment may be a scanned page), but nothing the camera wrote travels with them.
+    """
+    with _open(fileobj, content_type, max_pixels) as source:
+        turn = TRANSPOSE.get(_orientation(source))
+        source.load()
+        image = source.transpose(turn) if turn is not None else source.copy()
+    image.info.clear()
+    fmt = FORMATS[content_type][0]
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        if image.mode not in ("RGB", "L", "CMYK"):
+            image = image.convert("RGB")
+        image.save(out, "JPEG", quality=90, optimize=True)
+    elif fmt == "WEBP":
+        image.save(out, "WEBP", quality=90, method=2)
+    else:
+        image.save(out, "PNG", optimize=True)
+    return out.getvalue()

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from daptar.audit.actions import record
 from daptar.notifications.models import Notification, OutboxMessage
@@ -113,8 +115,29 @@ def office_contacts(unit_ids: list[int]) -> list[tuple[int, str, str]]:
 
 
 def mark_read(notification: Notification, *, by: User) -> Notification:
+    """The unit's own office has read the notice (offices above may look, not mark)."""
+    if not any(desk.unit.pk == notification.unit_id for desk in by.desks):
+        raise PermissionDenied(_("Only this unit's office can mark its notices read."))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at", "updated_at"])
         record("notification.read", by=by, obj=notification, unit=notification.unit)
     return notification
+
+
+def retry_messages(message_ids: list[int], *, by: User) -> int:
+    """An operator queues failed or waiting messages to go out now."""
+    if not by.is_superuser:
+        raise PermissionDenied(_("Only an operator can resend messages."))
+    with transaction.atomic():
+        count = (
+            OutboxMessage.objects.filter(pk__in=message_ids)
+            .exclude(status=OutboxMessage.Status.SENT)
+            .update(status=OutboxMessage.Status.PENDING, next_attempt_at=timezone.now())
+        )
+        record("outbox.retried", by=by, detail={"messages": count})
+        if count:
+            from daptar.notifications.tasks import send_outbox
+
+            transaction.on_commit(send_outbox.enqueue)
+    return count

@@ -3,12 +3,11 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from daptar.audit.actions import record
 from daptar.lib.requests import admin_user
+from daptar.notifications import actions
 from daptar.notifications.models import OutboxMessage
 
 
@@ -50,13 +49,8 @@ class OutboxAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Retry now"))
     def retry_now(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
-        from daptar.notifications.tasks import send_outbox
-
-        count = queryset.exclude(status=OutboxMessage.Status.SENT).update(
-            status=OutboxMessage.Status.PENDING, next_attempt_at=timezone.now()
-        )
-        record("outbox.retried", by=admin_user(request), detail={"messages": count})
-        send_outbox.enqueue()
+        ids = list(queryset.values_list("pk", flat=True))
+        count = actions.retry_messages(ids, by=admin_user(request))
         messages.success(
             request,
             ngettext("%(n)s message queued again.", "%(n)s messages queued again.", count)

@@ -27,7 +27,10 @@ def notices(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def open_notice(request: AuthedRequest, notification_id: int) -> HttpResponse:
     """Mark a notice read and follow its link."""
-    notice = get_object_or_404(Notification.objects.visible_to(request.user), pk=notification_id)
+    desk = acting_desk(request)
+    if desk is None:
+        raise Http404(_("You have no office desk."))
+    notice = get_object_or_404(Notification.objects.for_unit(desk.unit), pk=notification_id)
     actions.mark_read(notice, by=request.user)
     if notice.url and url_has_allowed_host_and_scheme(notice.url, {request.get_host()}):
         return redirect(notice.url)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,8 +41,19 @@ def register_person(
     return person
 
 
+def _require_in_scope(person: Person, by: User) -> None:
+    """A person outside the user's scope is, for them, a person who does not exist."""
+    if not Person.objects.visible_to(by).filter(pk=person.pk).exists():
+        raise Http404(_("No such person in your register."))
+
+
 def update_person(person: Person, *, by: User, **fields: Any) -> Person:
-    require_act(by, person.unit)
+    """Change a person's record; moving them needs an acting desk over both units."""
+    stored = Person.objects.select_related("unit").get(pk=person.pk)
+    _require_in_scope(stored, by)
+    require_act(by, stored.unit)
+    if "unit" in fields:
+        require_act(by, fields["unit"])
     if fields.get("phone"):
         fields["phone"] = normalise_phone(fields["phone"])
     with transaction.atomic():
@@ -56,8 +68,9 @@ def update_person(person: Person, *, by: User, **fields: Any) -> Person:
 def appoint(
     person: Person, *, unit: Unit, post: Post, by: User, started_on: datetime.date | None = None
 ) -> Term:
-    """Start *person*'s term in *post* at *unit*."""
+    """Start *person*'s term in *post* at *unit*; the person must be in the user's register."""
     require_act(by, unit)
+    _require_in_scope(person, by)
     started_on = started_on or timezone.localdate()
     with transaction.atomic():
         # The new term is open-ended, so any term not over by its start overlaps it.

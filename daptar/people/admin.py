@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from daptar.lib.adminscope import ScopedForeignKeys
 from daptar.lib.requests import admin_user
 from daptar.people import actions
 from daptar.people.models import Person, Post, Term
@@ -20,10 +21,10 @@ class PostAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ScopedForeignKeys, admin.ModelAdmin):
     list_display = ["name_bn", "name_en", "phone", "unit"]
     search_fields = ["name_bn", "name_en", "phone"]
-    raw_id_fields = ["unit"]
+    autocomplete_fields = ["unit"]
     list_select_related = ["unit"]
     show_full_result_count = False
 
@@ -50,10 +51,10 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(ScopedForeignKeys, admin.ModelAdmin):
     list_display = ["person", "post", "unit", "started_on", "ended_on"]
     list_filter = ["post"]
-    raw_id_fields = ["person", "unit"]
+    autocomplete_fields = ["person", "unit"]
     list_select_related = ["person", "post", "unit"]
     show_full_result_count = False
 

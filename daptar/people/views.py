@@ -24,7 +24,9 @@ def directory(request: AuthedRequest) -> HttpResponse:
         .select_related("unit")
         .prefetch_related(
             Prefetch(
-                "terms", Term.objects.current().select_related("post", "unit"), "current_terms"
+                "terms",
+                Term.objects.current().visible_to(request.user).select_related("post", "unit"),
+                "current_terms",
             )
         )
         .order_by("name_en", "pk")

@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from daptar.lib.adminscope import ScopedForeignKeys
 from daptar.lib.requests import admin_user
 from daptar.units import actions
 from daptar.units.models import Level, Unit, UnitQuerySet
@@ -19,13 +20,13 @@ class LevelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(ScopedForeignKeys, admin.ModelAdmin):
     """The database team's view of the tree, scoped like everything else."""
 
     list_display = ["name_bn", "name_en", "code", "level", "kind", "is_active"]
     list_filter = ["level", "kind", "is_active"]
     search_fields = ["name_bn", "name_en", "code"]
-    raw_id_fields = ["parent"]
+    autocomplete_fields = ["parent"]
     list_select_related = ["level"]
     show_full_result_count = False
 

@@ -306,3 +306,17 @@ class TokenPageTests(DaptarTestCase):
         self.assertRedirects(self.client.get(self.url), f"{LOGIN}?next={self.url}")
         self.client.post(self.url, {"action": "issue"})
         self.assertFalse(Token.objects.exists())
+
+
+class AdminSurfaceTests(DaptarTestCase):
+    def test_api_keys_and_groups_are_not_in_the_admin(self) -> None:
+        from django.contrib import admin
+        from django.contrib.auth.models import Group
+        from django.urls import reverse
+        from rest_framework.authtoken.models import TokenProxy
+
+        self.assertFalse(admin.site.is_registered(TokenProxy))
+        self.assertFalse(admin.site.is_registered(Group))
+        self.client.force_login(self.operator)
+        self.assertEqual(self.client.get("/admin/authtoken/tokenproxy/").status_code, 404)
+        self.assertEqual(self.client.get(reverse("admin:index")).status_code, 200)

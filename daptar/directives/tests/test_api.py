@@ -714,3 +714,17 @@ class TrackingApiTests(ApiTestCase):
         self.assertEqual(Notification.objects.filter(unit=self.ward1).count(), 1)
         self.authorise(self.jalalabad)
         self.assertEqual(self.client.post(api("remind", directive)).status_code, 404)
+
+
+class DrillDownScopeTests(ApiTestCase):
+    def test_drilling_into_a_unit_off_the_directives_branch_is_404(self) -> None:
+        directive = issued(self.central, target=self.sylhet_district)
+        self.authorise(self.central)
+        on_branch = self.client.get(api("tracking", directive), {"within": self.sylhet_sadar.pk})
+        self.assertEqual(on_branch.status_code, 200)
+        self.assertIn("branches", on_branch.json())
+        for path in ("tracking", "tracking-units"):
+            with self.subTest(path=path):
+                response = self.client.get(api(path, directive), {"within": self.dhaka_district.pk})
+                self.assertEqual(response.status_code, 404)
+                self.assertIn("detail", response.json())

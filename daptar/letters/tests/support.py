@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import io
 from collections.abc import Iterator
 from typing import Any
 from unittest import mock
@@ -16,6 +17,7 @@ from unittest import mock
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import translation
+from PIL import Image
 
 from daptar.accounts.models import User
 from daptar.letters import actions
@@ -27,7 +29,16 @@ from daptar.units.models import Unit
 
 # Smallest files whose first bytes say what they are.
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
+
+
+def _picture(fmt: str) -> bytes:
+    """A real little picture, since attached images are decoded and re-encoded."""
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (20, 120, 80)).save(out, fmt)
+    return out.getvalue()
+
+
+PNG = _picture("PNG")
 TEXT = b"just some words, not a document\n"
 
 IN_MEMORY_STORAGE = override_settings(

@@ -384,3 +384,45 @@ class DirectoryTests(DaptarTestCase):
         with self.assertNumQueries(5 + nav_queries()):
             response = self.client.get(self.url)
         self.assertEqual(len(response.context["page"]), 50)
+
+
+class RegisterScopeTests(DaptarTestCase):
+    """A person outside the acting user's register cannot be appointed, moved or read."""
+
+    def test_appointing_a_person_from_another_subtree_is_404(self) -> None:
+        from django.http import Http404
+
+        outsider = self.dhaka.person
+        with self.assertRaises(Http404):
+            actions.appoint(
+                outsider,
+                unit=self.jalalabad_union,
+                post=Post.objects.get(slug="office_secretary"),
+                by=self.jalalabad,
+            )
+        self.assertFalse(Term.objects.filter(person=outsider, unit=self.jalalabad_union).exists())
+
+    def test_moving_a_person_needs_an_acting_desk_over_the_unit_they_leave(self) -> None:
+        # The president views central and acts for Ward 1: moving a central person into
+        # Ward 1 would take them from a unit the president may only read.
+        people_post = Post.objects.get(slug="office_secretary")
+        actions.appoint(self.president.person, unit=self.ward1, post=people_post, by=self.operator)
+        president = self.fresh(self.president)
+        person = Person.objects.get(pk=self.central.person.pk)
+        with self.assertRaises(PermissionDenied):
+            actions.update_person(person, by=president, unit=self.ward1, phone="01811-000000")
+        person.refresh_from_db()
+        self.assertEqual(person.unit_id, self.root.pk)
+
+    def test_the_directory_lists_only_terms_within_scope(self) -> None:
+        actions.appoint(
+            self.sylhet.person,
+            unit=self.dhaka_district,
+            post=Post.objects.get(slug="member"),
+            by=self.operator,
+        )
+        self.client.force_login(self.sylhet)
+        response = self.client.get(reverse("people:directory"), {"q": "Sadia"})
+        results = response.content.decode().split('id="results"')[1]
+        self.assertIn("সাদিয়া ইসলাম", results)
+        self.assertNotIn("ঢাকা", results)  # her membership in Dhaka is outside Sylhet's scope
