@@ -19,8 +19,14 @@ def record(
     obj: models.Model | None = None,
     unit: Unit | None = None,
     detail: dict[str, Any] | None = None,
+    label: str | None = None,
 ) -> AuditEvent:
-    """Append one audit event; the acting unit and address come from the request context."""
+    """Append one audit event; the acting unit and address come from the request context.
+
+    The log is read by every office above the acting unit, so an object whose text
+    they may not read (a confidential letter, a draft) passes a *label* to show
+    instead of its own str().
+    """
     context = current.get()
     if unit is None and context is not None:
         if context.unit is None and context.resolve_unit is not None:
@@ -34,7 +40,7 @@ def record(
         verb=verb,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=(label if label is not None else str(obj) if obj is not None else "")[:200],
         ip=context.ip if context else None,
         detail=detail or {},
     )
