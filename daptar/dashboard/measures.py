@@ -130,7 +130,7 @@ MEASURES: tuple[Measure, ...] = (
         "percent",
         "reports",
         lower_is_better=True,
-        help=_("Review decisions that sent a report back, of all approvals and returns."),
+        help=_("Review decisions that sent a report back, of all review decisions."),
     ),
     Measure(
         "attendance",

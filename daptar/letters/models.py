@@ -129,7 +129,7 @@ class Receipt(models.Model):
     """
 
     class State(models.TextChoices):
-        PENDING = "pending", _("pending")
+        PENDING = "pending", pgettext_lazy("letter", "pending")
         ANSWERED = "answered", _("answered")
         FORWARDED = "forwarded", _("forwarded")
         CLOSED = "closed", _("closed")

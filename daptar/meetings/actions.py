@@ -107,12 +107,12 @@ def _check_schedule(
             problems.append(_("Give every agenda item a title."))
         if entry.minutes <= 0:
             problems.append(
-                _("Give “%(item)s” its minutes (more than none).") % {"item": entry.title}
+                _("Give “%(item)s” a time in minutes (more than 0).") % {"item": entry.title}
             )
     total = sum(max(e.minutes, 0) for e in agenda)
     if duration_minutes > 0 and total > duration_minutes:
         problems.append(
-            _("The agenda takes %(total)s minutes but the meeting lasts %(length)s.")
+            _("The agenda takes %(total)s minutes but the meeting lasts %(length)s minutes.")
             % {"total": total, "length": duration_minutes}
         )
     if problems:
@@ -755,7 +755,7 @@ def create_feed(person: Person, *, by: User) -> tuple[CalendarFeed, str]:
     Returns the feed and its token, which is shown this once and never stored.
     """
     if not by.person_id or by.person_id != person.pk:
-        raise PermissionDenied(_("A calendar link is made by its owner."))
+        raise PermissionDenied(_("Only its owner can make a calendar link."))
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
@@ -771,7 +771,7 @@ def create_feed(person: Person, *, by: User) -> tuple[CalendarFeed, str]:
 
 def revoke_feed(feed: CalendarFeed, *, by: User) -> CalendarFeed:
     if not by.person_id or by.person_id != feed.person_id:
-        raise PermissionDenied(_("A calendar link is revoked by its owner."))
+        raise PermissionDenied(_("Only its owner can revoke a calendar link."))
     with transaction.atomic():
         if not CalendarFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now(), updated_at=timezone.now()

@@ -223,7 +223,7 @@ class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="agenda")
     position = models.PositiveSmallIntegerField()
     title = models.CharField(_("title"), max_length=200)
-    minutes = models.PositiveSmallIntegerField(_("minutes"))
+    minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -20,6 +21,7 @@ from daptar.accounts.models import Desk, User
 from daptar.accounts.queries import acting_desk, require_act
 from daptar.lib.buttons import press
 from daptar.lib.exceptions import Conflict
+from daptar.lib.numerals import localise_digits
 from daptar.lib.requests import AuthedRequest
 from daptar.meetings import actions, ics, queries
 from daptar.meetings.forms import (
@@ -138,12 +140,22 @@ def plan(request: AuthedRequest, series_id: int) -> HttpResponse:
         except ValidationError as error:
             _form_errors(form, error)
         else:
+            shown = {"n": localise_digits(len(made), get_language() or "bn")}
             messages.success(
                 request,
-                _("%(n)s meetings planned. Check each invitation list, then send it.")
-                % {"n": len(made)}
+                ngettext(
+                    "%(n)s meeting planned. Check its invitation list, then send it.",
+                    "%(n)s meetings planned. Check each invitation list, then send it.",
+                    len(made),
+                )
+                % shown
                 if not data["send"]
-                else _("%(n)s meetings planned and their invitations sent.") % {"n": len(made)},
+                else ngettext(
+                    "%(n)s meeting planned and its invitations sent.",
+                    "%(n)s meetings planned and their invitations sent.",
+                    len(made),
+                )
+                % shown,
             )
             return redirect("meetings:series", series.pk)
     return render(request, "meetings/plan.html", {"series": series, "form": form})
@@ -290,7 +302,12 @@ def send(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     _run(
         request,
         lambda: actions.send_invitations(meeting, by=request.user),
-        _("Invitations sent to %(n)s people.") % {"n": meeting.invitations_count},
+        ngettext(
+            "Invitation sent to %(n)s person.",
+            "Invitations sent to %(n)s people.",
+            meeting.invitations_count,
+        )
+        % {"n": localise_digits(meeting.invitations_count, get_language() or "bn")},
     )
     return redirect("meetings:detail", meeting.pk)
 

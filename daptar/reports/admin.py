@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from daptar.lib.requests import admin_user
 from daptar.reports import actions
@@ -98,4 +99,7 @@ class SocialPostAdmin(OperatorOnly):
         count = actions.retry_posts(
             list(queryset.values_list("pk", flat=True)), by=admin_user(request)
         )
-        messages.success(request, _("%(n)s posts queued again.") % {"n": count})
+        messages.success(
+            request,
+            ngettext("%(n)s post queued again.", "%(n)s posts queued again.", count) % {"n": count},
+        )

@@ -93,7 +93,7 @@ class Report(models.Model):
         Category, models.PROTECT, related_name="reports", verbose_name=_("category")
     )
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("report"))
+    body = models.TextField(_("text"))
     event_date = models.DateField(_("date of the event"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     place_unit = models.ForeignKey(
@@ -282,7 +282,10 @@ class SocialChannel(models.Model):
         _("signing secret"),
         max_length=200,
         blank=True,
-        help_text=_("When set, each POST carries X-Daptar-Signature: sha256=<HMAC of the body>."),
+        help_text=_(
+            "When set, each POST carries the header X-Daptar-Signature: sha256= followed by "
+            "the HMAC of the body."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

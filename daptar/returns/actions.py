@@ -79,7 +79,7 @@ def _check_settings(
     if not title.strip():
         errors["title"] = [_("Give the return a title.")]
     if not target_unit.is_within(issuing_unit):
-        errors["target_unit"] = [_("A unit can only ask its own subtree.")]
+        errors["target_unit"] = [_("A unit can only ask for returns from its own subtree.")]
     if any(level.rank <= issuing_unit.level.rank for level in target_levels):
         errors["target_levels"] = [_("Only levels below the issuing unit can be asked.")]
     if schedule not in ReturnForm.Schedule.values:
@@ -639,7 +639,7 @@ def return_for_correction(submission: Submission, *, by: User, note: str) -> Sub
             review_note=note.strip()[:2000],
         )
         if not updated:
-            raise Conflict(_("Only a return that has been sent can be returned."))
+            raise Conflict(_("Only a return that has been sent can be sent back for correction."))
         submission.refresh_from_db()
         record(
             "return.returned",

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from daptar.returns.models import ReturnField, ReturnForm, ReturnRule
 from daptar.units.models import Level, Unit
@@ -20,7 +21,7 @@ class SettingsForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     target_unit = forms.ModelChoiceField(
-        label=_("To"), queryset=Unit.objects.none(), required=False
+        label=pgettext_lazy("letter", "To"), queryset=Unit.objects.none(), required=False
     )
     target_code = forms.CharField(
         label=_("…or a unit code"),

@@ -116,7 +116,8 @@ def check_field(spec: Mapping[str, Any], taken: Iterable[str]) -> dict[str, Any]
     kind = spec.get("type")
     if kind not in ReturnField.Type.values:
         errors["type"] = [
-            _("Choose a type: %(types)s.") % {"types": ", ".join(ReturnField.Type.values)}
+            _("Choose a type: %(types)s.")
+            % {"types": ", ".join(str(label) for label in ReturnField.Type.labels)}
         ]
     if errors:
         raise ValidationError(errors)
@@ -211,13 +212,11 @@ def _as_decimal(raw: object) -> Decimal:
 def _check_bounds(field: ReturnField, value: Decimal) -> None:
     if field.min_value is not None and value < field.min_value:
         raise ValidationError(
-            _("Ensure this value is greater than or equal to %(limit_value)s.")
-            % {"limit_value": _number(field.min_value)}
+            _("Enter %(limit_value)s or more.") % {"limit_value": _number(field.min_value)}
         )
     if field.max_value is not None and value > field.max_value:
         raise ValidationError(
-            _("Ensure this value is less than or equal to %(limit_value)s.")
-            % {"limit_value": _number(field.max_value)}
+            _("Enter %(limit_value)s or less.") % {"limit_value": _number(field.max_value)}
         )
 
 
@@ -289,19 +288,13 @@ def _clean_value(field: ReturnField, raw: Any) -> tuple[Any, Decimal | None]:
     values = [c["value"] for c in field.choices]
     if kind == field.Type.CHOICE:
         if not isinstance(raw, str | int) or str(raw) not in values:
-            raise ValidationError(
-                _("Select a valid choice. %(value)s is not one of the available choices.")
-                % {"value": raw}
-            )
+            raise ValidationError(_("%(value)s is not one of the choices.") % {"value": raw})
         return str(raw), None
     picked = raw if isinstance(raw, list) else [raw]
     chosen: list[str] = []
     for item in picked:
         if not isinstance(item, str | int) or str(item) not in values:
-            raise ValidationError(
-                _("Select a valid choice. %(value)s is not one of the available choices.")
-                % {"value": item}
-            )
+            raise ValidationError(_("%(value)s is not one of the choices.") % {"value": item})
         if str(item) not in chosen:
             chosen.append(str(item))
     if field.min_value is not None and len(chosen) < field.min_value:

@@ -9,7 +9,7 @@ from typing import Any
 from unittest import mock
 
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from daptar.accounts.models import User
 from daptar.meetings import actions
@@ -214,6 +214,12 @@ class MeetingsTestCase(DaptarTestCase):
     researcher: User
     dhaka_deputy: User
     researcher_person: Person
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        # Messages are asserted in English; pages set their own language per request.
+        cls.enterClassContext(translation.override("en"))
 
     @classmethod
     def setUpTestData(cls) -> None:

@@ -62,7 +62,9 @@ class CreateTests(MeetingsTestCase):
 
     def test_an_agenda_longer_than_the_meeting_is_refused(self) -> None:
         errors = self.refused(duration_minutes=30, agenda=[AgendaEntry("Long", 45)])
-        self.assertIn("The agenda takes 45 minutes but the meeting lasts 30.", errors["agenda"])
+        self.assertIn(
+            "The agenda takes 45 minutes but the meeting lasts 30 minutes.", errors["agenda"]
+        )
 
     def test_an_in_person_meeting_needs_a_place_and_keeps_no_link(self) -> None:
         self.assertIn("place", self.refused(mode=Meeting.Mode.IN_PERSON))

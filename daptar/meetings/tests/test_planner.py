@@ -84,7 +84,7 @@ class PlannerTests(MeetingsTestCase):
                 PlanEntry(1, self.dhaka_division, future(days=-1), VIDEO),
             )
         errors = caught.exception.message_dict
-        self.assertEqual(errors["starts_at"], ["ঢাকা: The meeting must start in the future."])
+        self.assertEqual(errors["starts_at"], ["Dhaka: The meeting must start in the future."])
         self.assertFalse(Meeting.objects.exists())
         self.assertFalse(Phase.objects.exists())
 

@@ -6,6 +6,7 @@ import io
 import time
 
 from django.test import SimpleTestCase
+from django.utils import translation
 from PIL import Image, ImageCms, ImageOps
 
 from daptar.lib import images
@@ -81,6 +82,10 @@ class AcceptedTypesTests(SimpleTestCase):
 
 
 class RefusedTests(SimpleTestCase):
+    def setUp(self) -> None:
+        # The reasons are asserted in English.
+        self.enterContext(translation.override("en"))
+
     def test_a_text_file_named_like_a_photo_is_refused_naming_the_accepted_types(self) -> None:
         with self.assertRaisesMessage(images.Refused, "JPEG, PNG, WebP, HEIC"):
             inspect(TEXT)

@@ -48,6 +48,11 @@ def form_data(**overrides: object) -> dict[str, object]:
 
 
 class ViewTestCase(ReportsTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        # Messages are asserted in English; a test that reads the Bengali page asks for it.
+        self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
     def message(self, response: HttpResponse) -> str:
         return " ".join(str(m) for m in get_messages(response.wsgi_request))  # type: ignore[attr-defined]
 
@@ -94,7 +99,7 @@ class ReviewQueueTests(ViewTestCase):
     def test_the_parent_office_sees_what_was_sent_to_it_with_a_badge(self) -> None:
         report = submitted(self.jalalabad)
         self.client.force_login(self.sadar)
-        response = self.client.get(REVIEW)
+        response = self.client.get(REVIEW, HTTP_ACCEPT_LANGUAGE="bn")
         self.assertEqual(list(response.context["page"]), [report])
         self.assertContains(response, '<span class="badge">১</span>', html=False)
 

@@ -125,7 +125,7 @@ class RemindViewTests(FiguresTestCase):
             f"{url('rates', self.form)}?period={self.period.pk}&unit={self.root.pk}",
             fetch_redirect_response=False,
         )
-        self.assertEqual(self.message(response), "Reminder sent to 1 units.")
+        self.assertEqual(self.message(response), "Reminder sent to 1 unit.")
         self.assertEqual(DBTaskResult.objects.get().task_path, "daptar.returns.tasks.chase_missing")
 
     def test_a_read_only_desk_gets_403_and_an_outsider_404(self) -> None:

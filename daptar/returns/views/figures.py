@@ -10,10 +10,12 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from daptar.accounts.queries import acting_desk
+from daptar.lib.numerals import localise_digits
 from daptar.lib.requests import AuthedRequest
 from daptar.returns import actions, export, queries
 from daptar.returns.models import ReturnForm, ReturnPeriod
@@ -70,7 +72,11 @@ def remind(request: AuthedRequest, form_id: int) -> HttpResponse:
     form, period, node = _scope(request, form_id)
     count = actions.remind(period, within=node, by=request.user)
     if count:
-        messages.success(request, _("Reminder sent to %(n)s units.") % {"n": count})
+        messages.success(
+            request,
+            ngettext("Reminder sent to %(n)s unit.", "Reminder sent to %(n)s units.", count)
+            % {"n": localise_digits(count, get_language() or "bn")},
+        )
     else:
         messages.info(request, _("Every unit here has sent it."))
     url = reverse("returns:rates", args=[form.pk])
