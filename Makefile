@@ -14,7 +14,7 @@ PYTHON ?= $(firstword $(foreach v,3.13 3.12,$(shell command -v python$(v) 2>/dev
 	$(wildcard $(PYENV_ROOT)/versions/$(v)*/bin/python$(v))) \
 	$(shell python3 -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && command -v python3))
 
-.PHONY: help setup run serve worker test test-fast lint typecheck bench messages clean
+.PHONY: help setup run test lint typecheck bench messages clean
 
 help:
 	@echo "make run     set up (venv, dependencies, database, demo country) and serve on http://$(HOST):$(PORT)"
