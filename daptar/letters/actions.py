@@ -61,6 +61,14 @@ def _check_uploads(files: Sequence[UploadedFile]) -> list[uploads.Document]:
     return [uploads.check_document(upload, field="attachments") for upload in files]
 
 
+def _audit_label(letter: Letter) -> str | None:
+    """What the audit log shows for *letter*: only its memo number when it is confidential.
+
+    The log is read by every office above; they may not read a confidential subject.
+    """
+    return letter.memo_no if letter.confidential else None
+
+
 def _holding(letter: Letter, unit: Unit) -> Receipt | None:
     return Receipt.objects.filter(letter=letter, unit=unit).first()
 
@@ -169,6 +177,7 @@ def send(
                 by=by,
                 obj=letter,
                 unit=sender,
+                label=_audit_label(letter),
                 detail={
                     "memo_no": letter.memo_no,
                     "to": to_unit.pk,
@@ -240,6 +249,7 @@ def forward(receipt: Receipt, *, to_unit: Unit | None, by: User, note: str = "")
             by=by,
             obj=letter,
             unit=receipt.unit,
+            label=_audit_label(letter),
             detail={"receipt": receipt.pk, "to": to_unit.pk},
         )
         transaction.on_commit(lambda: _enqueue("notify_forwarded", passed.pk))
@@ -258,6 +268,7 @@ def close(receipt: Receipt, *, by: User, note: str) -> Receipt:
             by=by,
             obj=receipt.letter,
             unit=receipt.unit,
+            label=_audit_label(receipt.letter),
             detail={"receipt": receipt.pk},
         )
         transaction.on_commit(lambda: _enqueue("notify_closed", receipt.pk))

@@ -154,8 +154,20 @@ def _check_rule(errors: dict[str, list[str]], rule: Rule, host: Unit, by: User) 
         errors.setdefault("invite", []).append(_("Choose the posts to invite in these units."))
     if rule.persons:
         ids = {p.pk for p in rule.persons}
-        if Person.objects.visible_to(by).filter(pk__in=ids).count() != len(ids):
+        registered = list(Person.objects.visible_to(by).filter(pk__in=ids).select_related("unit"))
+        if len(registered) != len(ids):
             errors.setdefault("invite", []).append(_("A guest is not in your register."))
+        # The user's register may span other subtrees (desks in two of them); a meeting's
+        # guests come from under its host only.
+        elsewhere = [p for p in registered if not p.unit.is_within(host)]
+        if elsewhere:
+            errors.setdefault("invite", []).append(
+                _(
+                    "%(guests)s: not registered under %(host)s. A meeting invites guests "
+                    "only from its own subtree."
+                )
+                % {"guests": ", ".join(p.name for p in elsewhere), "host": host.name}
+            )
 
 
 def _raise(errors: dict[str, list[str]]) -> None:

@@ -341,7 +341,8 @@ class MeetingViewSet(viewsets.GenericViewSet):
         if request.query_params.get("upcoming") == "true":
             rows = rows.filter(ends_at__gt=timezone.now()).order_by("starts_at", "pk")
         if series := request.query_params.get("series"):
-            rows = rows.filter(series_id=int(series) if series.isdigit() else 0)
+            # A series outside the caller's scope is a 404, as one that does not exist.
+            rows = rows.filter(series=queries.get_visible_series(api_user(request), series))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(MeetingSerializer(page, many=True).data)
 

@@ -544,9 +544,16 @@ def revoke_feed(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
-    """The feed itself, for calendar apps (no login: the token is the key)."""
+    """The feed itself, for calendar apps (no login: the token is the key).
+
+    The key stops working with its owner's login: a deactivated user's feed is a 404.
+    """
     found = (
-        CalendarFeed.objects.filter(token_hash=actions.feed_digest(token), revoked_at__isnull=True)
+        CalendarFeed.objects.filter(
+            token_hash=actions.feed_digest(token),
+            revoked_at__isnull=True,
+            created_by__is_active=True,
+        )
         .select_related("person")
         .first()
     )

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from daptar.accounts.queries import acting_desk
+from daptar.lib.api import limit_choices
 from daptar.lib.requests import api_user
 from daptar.reports import actions, queries
 from daptar.reports.models import Category, Photo, Report
@@ -119,7 +120,7 @@ class ReportInputSerializer(serializers.Serializer):
     event_date = serializers.DateField()
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     place_unit = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.all(), required=False, allow_null=True, default=None
+        queryset=Unit.objects.none(), required=False, allow_null=True, default=None
     )
     participants = serializers.IntegerField(
         required=False,
@@ -128,6 +129,13 @@ class ReportInputSerializer(serializers.Serializer):
         max_value=actions.MAX_PARTICIPANTS,
         default=None,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # A place outside the author's scope reads exactly like "no such unit".
+            limit_choices(self.fields["place_unit"], Unit.objects.visible_to(request.user))
 
 
 class CreateSerializer(ReportInputSerializer):
@@ -213,7 +221,7 @@ class ReportViewSet(viewsets.GenericViewSet):
         unit = self._acting_unit()
         if unit is None:
             raise Http404(_("You have no office desk."))
-        data = CreateSerializer(data=request.data)
+        data = CreateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         key = fields.pop("idempotency_key") or request.META.get("HTTP_IDEMPOTENCY_KEY", "")
@@ -234,7 +242,9 @@ class ReportViewSet(viewsets.GenericViewSet):
             "place_unit": report.place_unit,
             "participants": report.participants,
         }
-        data = ReportInputSerializer(data=request.data, partial=True)
+        data = ReportInputSerializer(
+            data=request.data, partial=True, context=self.get_serializer_context()
+        )
         data.is_valid(raise_exception=True)
         report = actions.update_report(
             report, by=api_user(request), **{**current, **data.validated_data}

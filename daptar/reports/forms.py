@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from daptar.reports.models import Category, Report
 from daptar.units.models import Unit
+
+if TYPE_CHECKING:
+    from daptar.accounts.models import User
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):
@@ -58,8 +61,9 @@ class ReportForm(forms.ModelForm):
             "participants": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["category"].queryset = Category.objects.filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["category"].empty_label = None  # type: ignore[attr-defined]
         if self.instance.pk:
@@ -73,7 +77,8 @@ class ReportForm(forms.ModelForm):
         code = self.cleaned_data.get("place_code", "").strip()
         if not code:
             return None
-        unit = Unit.objects.filter(code__iexact=code).first()
+        # A unit outside the author's scope reads exactly like one that does not exist.
+        unit = Unit.objects.visible_to(self.user).filter(code__iexact=code).first()
         if unit is None:
             raise forms.ValidationError(_("No unit has this code."))
         return unit

@@ -115,7 +115,9 @@ def compose(request: AuthedRequest, report_id: int | None = None) -> HttpRespons
         unit = _desk_unit(request)
     if not any(d.unit.pk == unit.pk and d.can_act for d in request.user.desks):
         raise PermissionDenied(_("Your desk at this unit is read-only."))
-    form = ReportForm(request.POST or None, request.FILES or None, instance=report)
+    form = ReportForm(
+        request.POST or None, request.FILES or None, instance=report, user=request.user
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():

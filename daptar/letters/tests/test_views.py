@@ -473,3 +473,30 @@ class ForwardAndCloseViewTests(ViewTestCase):
     def test_get_is_not_allowed(self) -> None:
         self.client.force_login(self.central)
         self.assertEqual(self.client.get(url("close", self.letter)).status_code, 405)
+
+
+class AuditLogTests(ViewTestCase):
+    def test_a_confidential_letter_shows_only_its_memo_no_in_the_log_above(self) -> None:
+        secret = "Disciplinary case against the treasurer"
+        letter = write(self.central, self.jalalabad_union, subject=secret, confidential=True)
+        passed = actions.forward(
+            receipt(letter, self.jalalabad_union), to_unit=self.ward1, by=self.jalalabad
+        )
+        actions.close(passed, note="Seen.", by=self.ward)
+        answer = reply(self.jalalabad, letter, to=self.root)
+        upward = write(self.jalalabad, self.root, subject=secret, confidential=True)
+        self.client.force_login(self.sylhet)
+        response = self.client.get(reverse("audit:events"))
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, secret)
+        self.assertEqual(
+            sorted(e.verb for e in response.context["page"] if e.verb.startswith("letter.")),
+            ["letter.closed", "letter.forwarded", "letter.sent", "letter.sent"],
+        )
+        for memo_no in (letter.memo_no, answer.memo_no, upward.memo_no):
+            self.assertContains(response, memo_no)
+
+    def test_an_open_letter_keeps_its_subject_in_the_log(self) -> None:
+        write(self.jalalabad, self.root, subject="Road repair in ward 1")
+        self.client.force_login(self.sylhet)
+        self.assertContains(self.client.get(reverse("audit:events")), "Road repair in ward 1")

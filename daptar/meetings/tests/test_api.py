@@ -396,6 +396,19 @@ class SeriesTests(ApiTestCase):
         self.authorise(self.dhaka)
         self.assertEqual(self.client.post(url, plan, format="json").status_code, 404)
 
+    def test_the_list_filters_by_a_series_in_scope_and_404s_one_outside(self) -> None:
+        ours = actions.create_series(host_unit=self.root, by=self.central, title="মতবিনিময়")
+        in_series = meeting(self.central, series=ours)
+        meeting(self.central)
+        self.authorise(self.central)
+        response = self.client.get(LIST, {"series": ours.pk})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual([m["id"] for m in response.json()["results"]], [in_series.pk])
+        self.authorise(self.dhaka)
+        for series in (str(ours.pk), str(ours.pk + 1000), "abc"):
+            with self.subTest(series=series):
+                self.assertEqual(self.client.get(LIST, {"series": series}).status_code, 404)
+
     def test_the_schema_describes_the_meetings_endpoints(self) -> None:
         self.authorise(self.central)
         schema = self.client.get("/api/v1/schema/", {"format": "json"}).json()

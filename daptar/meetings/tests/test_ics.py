@@ -8,6 +8,7 @@ import zoneinfo
 import icalendar
 from django.urls import reverse
 
+from daptar.accounts.models import User
 from daptar.meetings import actions, ics
 from daptar.meetings.actions import AgendaEntry
 from daptar.meetings.tests.support import MeetingsTestCase, future, meeting
@@ -91,6 +92,13 @@ class FeedTests(MeetingsTestCase):
         actions.revoke_feed(feed, by=self.sylhet)
         self.assertEqual(self.client.get(self.feed_url(token)).status_code, 404)
         self.assertEqual(self.client.get(self.feed_url("not-a-token")).status_code, 404)
+
+    def test_a_deactivated_owners_feed_answers_404(self) -> None:
+        meeting(self.central, send=True)
+        _feed, token = actions.create_feed(self.sylhet.person, by=self.sylhet)
+        self.assertEqual(self.client.get(self.feed_url(token)).status_code, 200)
+        User.objects.filter(pk=self.sylhet.pk).update(is_active=False)  # as the admin does
+        self.assertEqual(self.client.get(self.feed_url(token)).status_code, 404)
 
     def test_the_feed_costs_three_queries_however_many_meetings(self) -> None:
         for n in range(4):

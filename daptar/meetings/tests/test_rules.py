@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from daptar.meetings import queries
-from daptar.meetings.models import Invitation
+from daptar.meetings.models import Invitation, Meeting
 from daptar.meetings.queries import Rule
 from daptar.meetings.tests.support import (
     MeetingsTestCase,
@@ -159,6 +159,32 @@ class BadRuleTests(MeetingsTestCase):
         with self.assertRaises(ValidationError) as caught:
             meeting(self.sylhet, host=self.sylhet_district, rule=rule)
         self.assertIn("A guest is not in your register.", caught.exception.message_dict["invite"])
+
+    def test_a_guest_from_the_users_other_subtree_is_refused(self) -> None:
+        # Sylhet's office secretary also keeps the Dhaka district office: both registers
+        # are theirs, but a Sylhet meeting's guests come from under Sylhet only.
+        people_actions.appoint(
+            self.sylhet.person,
+            unit=self.dhaka_district,
+            post=post("office_secretary"),
+            by=self.operator,
+        )
+        both = self.fresh(self.sylhet)
+        guest = self.dhaka_deputy.person
+        rule = Rule(units=[self.sylhet_district], posts=officers(), persons=[guest])
+        with self.assertRaises(ValidationError) as caught:
+            meeting(both, host=self.sylhet_district, rule=rule)
+        self.assertEqual(
+            caught.exception.message_dict["invite"],
+            [
+                "Deputy Dhaka: not registered under Sylhet. A meeting invites guests only "
+                "from its own subtree."
+            ],
+        )
+        self.assertFalse(Meeting.objects.exists())
+        at_home = Rule(units=[self.dhaka_district], posts=officers(), persons=[guest])
+        hosted = meeting(both, host=self.dhaka_district, rule=at_home)
+        self.assertTrue(hosted.invitations.filter(person=guest).exists())
 
 
 class WithinTests(MeetingsTestCase):

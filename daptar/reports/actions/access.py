@@ -14,6 +14,14 @@ if TYPE_CHECKING:
     from daptar.accounts.models import User
 
 
+def audit_label(report: Report) -> str | None:
+    """What the audit log shows for *report*: only its number while it is a draft.
+
+    Offices above read the log but not a draft, so its title stays out of it.
+    """
+    return f"#{report.pk}" if report.status == Report.Status.DRAFT else None
+
+
 def require_own_office(user: User, unit: Unit) -> None:
     """Drafting, editing and submitting are the unit's own office's work (an act desk there)."""
     desks = [d for d in user.desks if d.unit.pk == unit.pk]

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from daptar.audit.actions import record
 from daptar.lib import filetypes, images
 from daptar.lib.exceptions import Conflict
-from daptar.reports.actions.access import require_own_office
+from daptar.reports.actions.access import audit_label, require_own_office
 from daptar.reports.models import Photo, Report
 
 if TYPE_CHECKING:
@@ -173,6 +173,7 @@ def add_photos(
                     by=by,
                     obj=report,
                     unit=report.unit,
+                    label=audit_label(locked),
                     detail={"photos": len(saved)},
                 )
     except BaseException:
@@ -196,6 +197,7 @@ def remove_photo(photo: Photo, *, by: User) -> None:
             by=by,
             obj=report,
             unit=report.unit,
+            label=audit_label(report),
             detail={"photo": photo.pk, "name": photo.name},
         )
         names = [photo.original] + [
@@ -227,6 +229,7 @@ def arrange_photos(
                 by=by,
                 obj=report,
                 unit=report.unit,
+                label=audit_label(report),
                 detail={"photos": len(changed)},
             )
     return report

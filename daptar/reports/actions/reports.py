@@ -20,6 +20,7 @@ from daptar.audit.actions import record
 from daptar.lib.exceptions import Conflict
 from daptar.notifications.actions import Message, notify_units
 from daptar.reports.actions.access import (
+    audit_label,
     can_write,
     publisher_office,
     require_own_office,
@@ -136,6 +137,7 @@ def create_report(
                 by=by,
                 obj=report,
                 unit=unit,
+                label=audit_label(report),
                 detail={"photos": len(saved)},
             )
     except IntegrityError:
@@ -196,7 +198,7 @@ def update_report(
         if not updated:
             raise Conflict(_("Only a draft or a returned report can be edited."))
         report.refresh_from_db()
-        record("report.edited", by=by, obj=report, unit=report.unit)
+        record("report.edited", by=by, obj=report, unit=report.unit, label=audit_label(report))
     return report
 
 

@@ -126,6 +126,21 @@ class CreateTests(ApiTestCase):
         event = AuditEvent.objects.get(verb="report.created")
         self.assertEqual((event.actor, event.unit), (self.jalalabad, self.jalalabad_union))
 
+    def test_a_place_in_the_authors_scope_is_kept(self) -> None:
+        self.authorise(self.jalalabad)
+        response = self.client.post(LIST, self.payload(place_unit=self.ward1.pk), format="json")
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual(Report.objects.get().place_unit, self.ward1)
+
+    def test_a_place_outside_the_authors_scope_is_400_and_nothing_is_saved(self) -> None:
+        self.authorise(self.jalalabad)
+        response = self.client.post(
+            LIST, self.payload(place_unit=self.dhaka_district.pk), format="json"
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("place_unit", response.json())
+        self.assertFalse(Report.objects.exists())
+
 
 class EditTests(ApiTestCase):
     def test_a_draft_is_patched_field_by_field(self) -> None:
@@ -139,6 +154,17 @@ class EditTests(ApiTestCase):
         self.assertEqual(
             (report.title, report.participants, report.place), ("নতুন", 9, "জালালাবাদ উচ্চ বিদ্যালয় মাঠ")
         )
+
+    def test_a_place_outside_the_authors_scope_is_400(self) -> None:
+        report = draft(self.jalalabad)
+        self.authorise(self.jalalabad)
+        response = self.client.patch(
+            api("detail", report), {"place_unit": self.dhaka_district.pk}, format="json"
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("place_unit", response.json())
+        report.refresh_from_db()
+        self.assertIsNone(report.place_unit)
 
     def test_a_submitted_report_is_409(self) -> None:
         report = submitted(self.jalalabad)

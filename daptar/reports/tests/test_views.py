@@ -18,6 +18,7 @@ from daptar.reports.tests.support import (
     ReportsTestCase,
     category,
     draft,
+    fields,
     jpeg,
     png,
     submitted,
@@ -183,6 +184,20 @@ class ComposeTests(ViewTestCase):
         )
         self.assertEqual(response.status_code, 400)
         self.assertContains(response, "notes.jpg: is not a photo we accept", status_code=400)
+        self.assertFalse(Report.objects.exists())
+
+    def test_the_place_is_a_unit_in_the_authors_scope(self) -> None:
+        self.client.force_login(self.jalalabad)
+        self.client.post(NEW, form_data(place_code=self.ward1.code))
+        self.assertEqual(Report.objects.get().place_unit, self.ward1)
+
+    def test_a_place_outside_the_authors_scope_is_a_form_error_and_nothing_is_saved(
+        self,
+    ) -> None:
+        self.client.force_login(self.jalalabad)
+        response = self.client.post(NEW, form_data(place_code=self.dhaka_district.code))
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.context["form"].errors["place_code"], ["No unit has this code."])
         self.assertFalse(Report.objects.exists())
 
     def test_a_read_only_desk_gets_403(self) -> None:
@@ -385,3 +400,38 @@ class OfficePhotoTests(ViewTestCase):
         self.assertEqual(
             self.client.get(url("photo", report, photo.pk, 64, "jpg")).status_code, 404
         )
+
+
+class AuditLogTests(ViewTestCase):
+    def test_a_drafts_title_stays_out_of_the_log_above(self) -> None:
+        report = draft(self.jalalabad, title="গোপন খসড়া", photos=(jpeg(),))
+        actions.update_report(report, by=self.jalalabad, **fields(title="গোপন খসড়া ২"))
+        actions.add_photos(report, [upload("b.png", png())], by=self.jalalabad)
+        first, _second = report.photos.all()
+        actions.arrange_photos(report, by=self.jalalabad, captions={first.pk: "প্রথম"}, order={})
+        actions.remove_photo(first, by=self.jalalabad)
+        self.client.force_login(self.sylhet)
+        response = self.client.get(reverse("audit:events"))
+        self.assertNotContains(response, "গোপন খসড়া")
+        shown = {
+            e.verb: e.object_repr for e in response.context["page"] if e.verb.startswith("report.")
+        }
+        self.assertEqual(
+            sorted(shown),
+            [
+                "report.created",
+                "report.edited",
+                "report.photo_removed",
+                "report.photos_added",
+                "report.photos_arranged",
+            ],
+        )
+        self.assertEqual(set(shown.values()), {f"#{report.pk}"})
+        self.assertContains(response, f"<td>#{report.pk}</td>")
+
+    def test_a_submitted_report_is_named_in_the_log(self) -> None:
+        report = submitted(self.jalalabad, title="সবার জানা কর্মসূচি")
+        self.client.force_login(self.sylhet)
+        response = self.client.get(reverse("audit:events"), {"verb": "report.submitted"})
+        self.assertContains(response, "সবার জানা কর্মসূচি")
+        self.assertEqual(AuditEvent.objects.get(verb="report.created").object_repr, f"#{report.pk}")
