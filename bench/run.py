@@ -43,8 +43,13 @@ def seeded_full(path: Path) -> bool:
     return row is not None
 
 
-def run(*args: str) -> None:
-    subprocess.run([sys.executable, *args], cwd=ROOT, check=True)  # noqa: S603 (our own scripts)
+def run(*args: str, scratch: bool = False) -> None:
+    """Run one script; *scratch* ones get no DAPTAR_DATABASE_URL, so they copy the bench
+    database and write into the copy, never into var/bench/full.sqlite3 itself."""
+    env = dict(os.environ)
+    if scratch:
+        env.pop("DAPTAR_DATABASE_URL", None)
+    subprocess.run([sys.executable, *args], cwd=ROOT, check=True, env=env)  # noqa: S603
 
 
 def main() -> None:
@@ -72,7 +77,13 @@ def main() -> None:
     for name in FEATURE_BENCHES:
         print()
         extra = [] if name in ("photos", "website") else ["--runs", str(args.runs)]
-        run(str(HERE / f"{name}.py"), *extra, "--json", str(BENCH_DIR / f"{name}.json"))
+        run(
+            str(HERE / f"{name}.py"),
+            *extra,
+            "--json",
+            str(BENCH_DIR / f"{name}.json"),
+            scratch=True,
+        )
 
     print(f"\nsummary ({time.perf_counter() - started:.0f} s; SQLite, {os.cpu_count()} CPUs)")
     print(f"  {'':46} {'figure':>12} {'floor':>11} {'x floor':>8} {'queries':>8}")
