@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from daptar.people.models import Term
@@ -49,15 +49,7 @@ def breadcrumbs(unit: Unit, user: User) -> list[Unit]:
     return list(Unit.objects.ancestors_of(unit).filter(Unit.objects.visible_to_q(user)))
 
 
-def subtree_size(unit: Unit) -> int:
-    return Unit.objects.subtree(unit).count()
-
-
 def counts_by_level(unit: Unit) -> dict[str, int]:
     """How many units of each level lie in *unit*'s subtree (itself included)."""
     rows = Unit.objects.subtree(unit).values("level__slug").annotate(n=Count("pk")).order_by()
     return {row["level__slug"]: row["n"] for row in rows}
-
-
-def in_scope_q(user: User) -> Q:
-    return Unit.objects.visible_to_q(user)
