@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +22,7 @@ from daptar.lib.buttons import press
 from daptar.lib.exceptions import Conflict
 from daptar.lib.numerals import localise_digits
 from daptar.lib.requests import AuthedRequest
-from daptar.lib.spreadsheets import spreadsheet_safe
+from daptar.lib.spreadsheets import csv_download
 from daptar.units.models import Level, Unit
 
 
@@ -311,13 +310,7 @@ def tracking_units(request: AuthedRequest, directive_id: int) -> HttpResponseBas
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv(directive: Directive, rows: Any) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
     header = [
         "code",
         "unit_bn",
@@ -332,32 +325,24 @@ def _csv(directive: Directive, rows: Any) -> StreamingHttpResponse:
         "note",
     ]
 
-    def lines() -> Any:
-        yield "\ufeff" + writer.writerow(header)  # BOM: spreadsheets then read Bengali right
-        for d in rows.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    spreadsheet_safe(cell)
-                    for cell in (
-                        d.unit.code,
-                        d.unit.name_bn,
-                        d.unit.name_en,
-                        d.level.slug,
-                        d.unit.parent.name_en if d.unit.parent else "",
-                        d.state,
-                        d.delivered_at or "",
-                        d.seen_at or "",
-                        d.acknowledged_at or "",
-                        d.done_at or "",
-                        d.done_note or d.acknowledge_note,
-                    )
-                ]
-            )
+    def row(d: Delivery) -> list[Any]:
+        return [
+            d.unit.code,
+            d.unit.name_bn,
+            d.unit.name_en,
+            d.level.slug,
+            d.unit.parent.name_en if d.unit.parent else "",
+            d.state,
+            d.delivered_at or "",
+            d.seen_at or "",
+            d.acknowledged_at or "",
+            d.done_at or "",
+            d.done_note or d.acknowledge_note,
+        ]
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    filename = directive.reference.replace("/", "-")
-    response["Content-Disposition"] = f'attachment; filename="{filename}-tracking.csv"'
-    return response
+    return csv_download(
+        f"{directive.reference}-tracking.csv", header, rows.iterator(chunk_size=2000), row
+    )
 
 
 @login_required

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import re
-from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from daptar.lib.spreadsheets import csv_download
 from daptar.units.models import Unit
 
 INWARD_HEADER = [
@@ -40,11 +38,6 @@ OUTWARD_HEADER = [
     "reply_to",
     "state",
 ]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 def _when(value: Any) -> str:
@@ -89,18 +82,10 @@ def register_csv(
     box: str, unit: Unit, rows: QuerySet[Any], *, year: int | None, month: int | None
 ) -> StreamingHttpResponse:
     """The *box* ("inward" or "outward") register of *unit* as a CSV download."""
-    writer = csv.writer(_Echo())
     header, row = (
         (INWARD_HEADER, _inward_row) if box == "inward" else (OUTWARD_HEADER, _outward_row)
     )
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(header)  # BOM: spreadsheets then read Bengali right
-        for item in rows.iterator(chunk_size=2000):
-            yield writer.writerow(row(item))
-
     period = "".join(f"-{part}" for part in (year, f"{month:02d}" if month else None) if part)
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    code = re.sub(r"[^A-Za-z0-9_-]+", "-", unit.code)
-    response["Content-Disposition"] = f'attachment; filename="{box}-{code}{period}.csv"'
-    return response
+    return csv_download(
+        f"{box}-{unit.code}{period}.csv", header, rows.iterator(chunk_size=2000), row
+    )

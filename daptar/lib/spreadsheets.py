@@ -1,6 +1,11 @@
-"""Cells for CSV exports that spreadsheets open."""
+"""CSV exports that spreadsheets open: streamed, Bengali-safe, formula-safe."""
 
+import csv
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
+
+from django.http import StreamingHttpResponse
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -14,3 +19,29 @@ def spreadsheet_safe(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_download(
+    filename: str, header: Sequence[str], items: Iterable[Any], row: Callable[[Any], Sequence[Any]]
+) -> StreamingHttpResponse:
+    """*items* as a streamed CSV download, one `row(item)` a line, every cell formula-safe.
+
+    Streamed, so a year of a busy office never sits in memory; a byte-order mark first,
+    so spreadsheets read the Bengali as UTF-8.
+    """
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(header)
+        for item in items:
+            yield writer.writerow([spreadsheet_safe(cell) for cell in row(item)])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", filename)
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    return response

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from daptar.lib.spreadsheets import spreadsheet_safe
 from daptar.returns.models import ReturnField, ReturnPeriod, Submission
 from daptar.returns.queries import export_rows, form_fields
 from daptar.units.models import Unit
@@ -40,9 +41,8 @@ TEXTS = (ReturnField.Type.TEXT, ReturnField.Type.LONG_TEXT)
 
 
 def _answer(field: ReturnField, value: Any) -> Any:
-    if field.type in TEXTS and isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        # Spreadsheets would run a typed "=…" as a formula: keep it text.
-        return "'" + value
+    if field.type in TEXTS:
+        return spreadsheet_safe(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):

@@ -51,6 +51,13 @@ class RegisterCsvTests(LettersTestCase):
         self.assertEqual((forwarded["state"], forwarded["note"]), ("forwarded", "For you"))
         self.assertEqual(forwarded["confidential"], "yes")
 
+    def test_a_subject_a_spreadsheet_would_run_stays_text(self) -> None:
+        write(self.jalalabad, self.root, subject='=HYPERLINK("http://127.0.0.1/","x")')
+        _response, rows = self.download(INWARD)
+        subjects = [dict(zip(INWARD_HEADER, r, strict=True))["subject"] for r in rows[1:]]
+        self.assertIn("'=HYPERLINK(\"http://127.0.0.1/\",\"x\")", subjects)
+        self.assertFalse(any(subject.startswith("=") for subject in subjects))
+
     def test_the_download_follows_the_year_and_month(self) -> None:
         response, rows = self.download(INWARD, year=2027, month=4)
         self.assertEqual(len(rows), 2)
