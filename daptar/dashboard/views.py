@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
@@ -15,7 +15,7 @@ from daptar.accounts.queries import acting_desk
 from daptar.dashboard import charts, figures, measures, queries
 from daptar.dashboard.forms import DashboardForm, MapForm
 from daptar.lib.requests import AuthedRequest
-from daptar.lib.spreadsheets import spreadsheet_safe
+from daptar.lib.spreadsheets import csv_download
 from daptar.units.models import Unit
 from daptar.units.queries import breadcrumbs
 
@@ -29,6 +29,16 @@ def _node(request: AuthedRequest, unit_id: str) -> Unit:
 
 def _invalid(request: AuthedRequest, form: DashboardForm) -> HttpResponse:
     return render(request, "dashboard/invalid.html", {"form": form}, status=400)
+
+
+def _ranked_board(
+    request: AuthedRequest, data: dict[str, Any]
+) -> tuple[Unit, int, figures.Dashboard, list[figures.Row]]:
+    """The chosen unit's board for the chosen window, its children in the chosen order."""
+    node = _node(request, data["unit"])
+    board = figures.build(node, data["window"])
+    rows = figures.sort_rows(board.children, data["sort"], descending=data["dir"] == "desc")
+    return node, data["window"], board, rows
 
 
 def _ranks(rows: list[figures.Row]) -> dict[int, int]:
@@ -53,10 +63,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     if not form.is_valid():
         return _invalid(request, form)
     data = form.cleaned_data
-    node = _node(request, data["unit"])
-    days = data["window"]
-    board = figures.build(node, days)
-    rows = figures.sort_rows(board.children, data["sort"], descending=data["dir"] == "desc")
+    node, days, board, rows = _ranked_board(request, data)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "board": board,
@@ -126,32 +133,24 @@ def _csv_row(label: str, row: figures.Row) -> list[Any]:
 
 
 @login_required
-def export_csv(request: AuthedRequest) -> HttpResponse:
+def export_csv(request: AuthedRequest) -> HttpResponseBase:
     form = DashboardForm(request.GET)
     if not form.is_valid():
         return _invalid(request, form)
-    data = form.cleaned_data
-    node = _node(request, data["unit"])
-    days = data["window"]
-    board = figures.build(node, days)
-    rows = figures.sort_rows(board.children, data["sort"], descending=data["dir"] == "desc")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="dynamism-{node.code}-{days}d.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "row",
-            "code",
-            "unit_bn",
-            "unit_en",
-            "level",
-            "closed_on",
-            "index",
-            *(m.name for m in measures.MEASURES),
-            *(k for k in measures.Counts().as_dict() if k != "ack_within"),
-        ]
+    node, days, board, rows = _ranked_board(request, form.cleaned_data)
+    header = [
+        "row",
+        "code",
+        "unit_bn",
+        "unit_en",
+        "level",
+        "closed_on",
+        "index",
+        *(m.name for m in measures.MEASURES),
+        *(k for k in measures.Counts().as_dict() if k != "ack_within"),
+    ]
+    lines = [("subtree", board.total), ("own office", board.own)]
+    lines += [("unit below", r) for r in rows]
+    return csv_download(
+        f"dynamism-{node.code}-{days}d.csv", header, lines, lambda line: _csv_row(*line)
     )
-    labelled = [("subtree", board.total), ("own office", board.own)]
-    for label, row in [*labelled, *(("unit below", r) for r in rows)]:
-        writer.writerow([spreadsheet_safe(cell) for cell in _csv_row(label, row)])
-    return response
