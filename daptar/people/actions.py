@@ -56,12 +56,15 @@ def update_person(person: Person, *, by: User, **fields: Any) -> Person:
         require_act(by, fields["unit"])
     if fields.get("phone"):
         fields["phone"] = normalise_phone(fields["phone"])
+    changed = sorted(fields)
+    if "phone" in fields and fields["phone"] != stored.phone:
+        fields["phone_verified_at"] = None  # a new number has to be proved again
     with transaction.atomic():
         for name, value in fields.items():
             setattr(person, name, value)
         person.full_clean()
         person.save()
-        record("person.updated", by=by, obj=person, detail={"fields": sorted(fields)})
+        record("person.updated", by=by, obj=person, detail={"fields": changed})
     return person
 
 

@@ -80,6 +80,9 @@ class Person(models.Model):
     phone = models.CharField(
         _("mobile phone"), max_length=16, blank=True, validators=[validate_phone]
     )
+    # Set when the person proved the number is theirs (a code sent to it and typed back).
+    # SMS commands, sign-in by phone and the Telegram bot trust only a verified number.
+    phone_verified_at = models.DateTimeField(_("phone verified at"), null=True, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

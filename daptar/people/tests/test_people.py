@@ -426,3 +426,14 @@ class RegisterScopeTests(DaptarTestCase):
         results = response.content.decode().split('id="results"')[1]
         self.assertIn("সাদিয়া ইসলাম", results)
         self.assertNotIn("ঢাকা", results)  # her membership in Dhaka is outside Sylhet's scope
+
+
+class PhoneVerificationTests(DaptarTestCase):
+    def test_changing_the_phone_drops_its_verification(self) -> None:
+        person = Person.objects.get(pk=self.jalalabad.person_id)
+        person.phone_verified_at = timezone.now()
+        person.save()
+        actions.update_person(person, by=self.central, phone="০১৮১১-২২৩৩৪৪")
+        person.refresh_from_db()
+        self.assertEqual(person.phone, "+8801811223344")
+        self.assertIsNone(person.phone_verified_at)
