@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from daptar.accounts.queries import require_act
 from daptar.audit.actions import record
 from daptar.directives.models import Attachment, Delivery, Directive
-from daptar.lib import paths, uploads
+from daptar.lib import jobs, paths, uploads
 from daptar.lib.exceptions import Conflict
 from daptar.notifications.actions import Message, notify_units
 from daptar.units.actions import next_number
@@ -180,15 +180,9 @@ def issue(directive: Directive, *, by: User) -> Directive:
             unit=locked.issuing_unit,
             detail={"expected": expected, "mode": locked.mode},
         )
-        transaction.on_commit(lambda: _enqueue_notify(locked.pk))
+        jobs.after_commit("directives.notify_recipients", locked.pk)
     directive.refresh_from_db()
     return directive
-
-
-def _enqueue_notify(directive_id: int) -> None:
-    from daptar.directives.tasks import notify_recipients
-
-    notify_recipients.enqueue(directive_id)
 
 
 def _insert_deliveries(directive: Directive, now: datetime.datetime, *, delivered: bool) -> int:
@@ -359,14 +353,8 @@ def forward(delivery: Delivery, *, by: User, note: str = "") -> Delivery:
             unit=delivery.unit,
             detail={"delivery": delivery.pk, "delivered": count},
         )
-        transaction.on_commit(lambda: _enqueue_notify_forwarded(delivery.pk))
+        jobs.after_commit("directives.notify_forwarded", delivery.pk)
     return delivery
-
-
-def _enqueue_notify_forwarded(delivery_id: int) -> None:
-    from daptar.directives.tasks import notify_forwarded
-
-    notify_forwarded.enqueue(delivery_id)
 
 
 def remind(directive: Directive, units: list[int], *, by: User) -> int:

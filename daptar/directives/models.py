@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from daptar.units.models import Level, Unit
+from daptar.units.models import Unit
 
 if TYPE_CHECKING:
     from daptar.accounts.models import User
@@ -46,7 +46,10 @@ class Directive(models.Model):
         WITHDRAWN = "withdrawn", _("withdrawn")
 
     issuing_unit = models.ForeignKey(
-        Unit, models.PROTECT, related_name="directives_issued", verbose_name=_("issuing unit")
+        "units.Unit",
+        models.PROTECT,
+        related_name="directives_issued",
+        verbose_name=_("issuing unit"),
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("author")
@@ -59,10 +62,13 @@ class Directive(models.Model):
     )
     due_at = models.DateTimeField(_("due"))
     target_unit = models.ForeignKey(
-        Unit, models.PROTECT, related_name="directives_targeted", verbose_name=_("target unit")
+        "units.Unit",
+        models.PROTECT,
+        related_name="directives_targeted",
+        verbose_name=_("target unit"),
     )
     target_levels = models.ManyToManyField(
-        Level, blank=True, related_name="+", verbose_name=_("levels")
+        "units.Level", blank=True, related_name="+", verbose_name=_("levels")
     )
     mode = models.CharField(_("delivery mode"), max_length=8, choices=Mode, default=Mode.DIRECT)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
@@ -148,10 +154,12 @@ class Delivery(models.Model):
     directive = models.ForeignKey(
         Directive, models.CASCADE, related_name="deliveries", db_index=False
     )
-    unit = models.ForeignKey(Unit, models.CASCADE, related_name="deliveries", db_index=False)
+    unit = models.ForeignKey(
+        "units.Unit", models.CASCADE, related_name="deliveries", db_index=False
+    )
     unit_path = models.CharField(max_length=255)
     depth = models.PositiveSmallIntegerField()
-    level = models.ForeignKey(Level, models.PROTECT, related_name="+", db_index=False)
+    level = models.ForeignKey("units.Level", models.PROTECT, related_name="+", db_index=False)
     relay_parent = models.ForeignKey(
         "self",
         models.CASCADE,
@@ -205,7 +213,7 @@ class Delivery(models.Model):
     reminded_overdue_at = models.DateTimeField(null=True, blank=True)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     escalated_to = models.ForeignKey(
-        Unit,
+        "units.Unit",
         models.SET_NULL,
         null=True,
         blank=True,

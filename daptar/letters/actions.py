@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from daptar.audit.actions import record
 from daptar.letters.models import Attachment, Letter, Receipt
-from daptar.lib import uploads
+from daptar.lib import jobs, uploads
 from daptar.lib.exceptions import Conflict
 from daptar.units.actions import next_number
 from daptar.units.models import Unit
@@ -185,19 +185,13 @@ def send(
                     "attachments": len(stored),
                 },
             )
-            transaction.on_commit(lambda: _enqueue("notify_sent", letter.pk))
+            jobs.after_commit("letters.notify_sent", letter.pk)
     except BaseException:
         # The rows are gone with the rollback; the files written for them go too.
         for item in stored:
             item.file.delete(save=False)
         raise
     return letter
-
-
-def _enqueue(task_name: str, object_id: int) -> None:
-    from daptar.letters import tasks
-
-    getattr(tasks, task_name).enqueue(object_id)
 
 
 def _claim(receipt: Receipt, *, by: User, state: str, note: str) -> datetime.datetime:
@@ -252,7 +246,7 @@ def forward(receipt: Receipt, *, to_unit: Unit | None, by: User, note: str = "")
             label=_audit_label(letter),
             detail={"receipt": receipt.pk, "to": to_unit.pk},
         )
-        transaction.on_commit(lambda: _enqueue("notify_forwarded", passed.pk))
+        jobs.after_commit("letters.notify_forwarded", passed.pk)
     return passed
 
 
@@ -271,5 +265,5 @@ def close(receipt: Receipt, *, by: User, note: str) -> Receipt:
             label=_audit_label(receipt.letter),
             detail={"receipt": receipt.pk},
         )
-        transaction.on_commit(lambda: _enqueue("notify_closed", receipt.pk))
+        jobs.after_commit("letters.notify_closed", receipt.pk)
     return receipt

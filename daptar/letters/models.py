@@ -51,7 +51,7 @@ class Letter(models.Model):
         URGENT = "urgent", _("urgent")
 
     sender = models.ForeignKey(
-        Unit,
+        "units.Unit",
         models.PROTECT,
         related_name="letters_sent",
         verbose_name=pgettext_lazy("letter", "from"),
@@ -61,7 +61,7 @@ class Letter(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("written by")
     )
     recipient = models.ForeignKey(
-        Unit,
+        "units.Unit",
         models.PROTECT,
         related_name="letters_received",
         verbose_name=pgettext_lazy("letter", "to"),
@@ -136,14 +136,14 @@ class Receipt(models.Model):
 
     letter = models.ForeignKey(Letter, models.CASCADE, related_name="receipts")
     unit = models.ForeignKey(
-        Unit, models.PROTECT, related_name="letter_receipts", verbose_name=_("office")
+        "units.Unit", models.PROTECT, related_name="letter_receipts", verbose_name=_("office")
     )
     unit_path = models.CharField(max_length=255)
     # The letter's sending unit, copied so "pending with others" is one indexed read.
-    sender = models.ForeignKey(Unit, models.PROTECT, related_name="+")
+    sender = models.ForeignKey("units.Unit", models.PROTECT, related_name="+")
     # The office that forwarded it here (empty for the recipient the sender chose).
     via = models.ForeignKey(
-        Unit,
+        "units.Unit",
         models.PROTECT,
         null=True,
         blank=True,

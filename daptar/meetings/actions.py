@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from daptar.accounts.queries import require_act
 from daptar.audit.actions import record
 from daptar.directives.actions import create_directive
+from daptar.lib import jobs
 from daptar.lib.exceptions import Conflict
 from daptar.lib.numerals import to_bengali_digits
 from daptar.meetings import queries
@@ -419,13 +420,7 @@ def _send(meeting: Meeting, *, by: User, now: datetime.datetime) -> None:
         detail={"invitations": meeting.invitations_count},
     )
     meeting_id, sequence = meeting.pk, meeting.sequence
-    transaction.on_commit(lambda: _enqueue_notify(meeting_id, "invited", sequence))
-
-
-def _enqueue_notify(meeting_id: int, kind: str, sequence: int) -> None:
-    from daptar.meetings.tasks import notify_invitees
-
-    notify_invitees.enqueue(meeting_id, kind, sequence)
+    jobs.after_commit("meetings.notify_invitees", meeting_id, "invited", sequence)
 
 
 def send_invitations(meeting: Meeting, *, by: User) -> Meeting:
@@ -531,7 +526,7 @@ def update_meeting(
         tell = {"starts_at", "duration_minutes", "mode", "place", "video_url"} & set(changed)
         if sent and tell:
             meeting_id, sequence = locked.pk, locked.sequence
-            transaction.on_commit(lambda: _enqueue_notify(meeting_id, "changed", sequence))
+            jobs.after_commit("meetings.notify_invitees", meeting_id, "changed", sequence)
     meeting.refresh_from_db()
     return meeting
 

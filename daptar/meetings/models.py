@@ -31,7 +31,7 @@ class MeetingSeries(models.Model):
     """A run of meetings with one purpose, held phase by phase (e.g. মতবিনিময় সভা)."""
 
     host_unit = models.ForeignKey(
-        Unit, models.PROTECT, related_name="meeting_series", verbose_name=_("host unit")
+        "units.Unit", models.PROTECT, related_name="meeting_series", verbose_name=_("host unit")
     )
     unit_path = models.CharField(max_length=255, editable=False)
     title = models.CharField(_("title"), max_length=200)
@@ -136,12 +136,12 @@ class Meeting(models.Model):
         verbose_name=_("phase"),
     )
     host_unit = models.ForeignKey(
-        Unit, models.PROTECT, related_name="meetings_hosted", verbose_name=_("host unit")
+        "units.Unit", models.PROTECT, related_name="meetings_hosted", verbose_name=_("host unit")
     )
     unit_path = models.CharField(max_length=255, editable=False)
     # The unit a planned meeting was made for (its division); the planner refuses a second.
     planned_for = models.ForeignKey(
-        Unit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("for")
+        "units.Unit", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("for")
     )
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts"))
@@ -265,7 +265,7 @@ class Invitation(models.Model):
     )
     # The unit and post through which the rule matched; both empty for a named guest.
     unit = models.ForeignKey(
-        Unit, models.CASCADE, null=True, blank=True, related_name="meeting_invitations"
+        "units.Unit", models.CASCADE, null=True, blank=True, related_name="meeting_invitations"
     )
     unit_path = models.CharField(max_length=255, blank=True)
     post = models.ForeignKey(

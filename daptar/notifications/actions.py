@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daptar.audit.actions import record
+from daptar.lib import jobs
 from daptar.notifications.models import Notification, OutboxMessage
 from daptar.people.models import Post, Term
 
@@ -96,9 +97,7 @@ def notify_units(
                 )
     OutboxMessage.objects.bulk_create(outbox, batch_size=BATCH, ignore_conflicts=True)
     if outbox:
-        from daptar.notifications.tasks import send_outbox
-
-        transaction.on_commit(send_outbox.enqueue)
+        jobs.after_commit("notifications.send_outbox")
     return len(outbox)
 
 
@@ -137,7 +136,5 @@ def retry_messages(message_ids: list[int], *, by: User) -> int:
         )
         record("outbox.retried", by=by, detail={"messages": count})
         if count:
-            from daptar.notifications.tasks import send_outbox
-
-            transaction.on_commit(send_outbox.enqueue)
+            jobs.after_commit("notifications.send_outbox")
     return count

@@ -26,7 +26,7 @@ class Notification(models.Model):
     """An in-app message to a unit's office: a reminder, an escalation, a review result."""
 
     unit = models.ForeignKey(
-        Unit, models.CASCADE, related_name="notifications", verbose_name=_("unit")
+        "units.Unit", models.CASCADE, related_name="notifications", verbose_name=_("unit")
     )
     kind = models.CharField(_("kind"), max_length=48)
     text_bn = models.CharField(_("text (Bengali)"), max_length=300)
@@ -77,7 +77,12 @@ class OutboxMessage(models.Model):
     channel = models.CharField(_("channel"), max_length=8, choices=Channel)
     address = models.CharField(_("address"), max_length=254)
     unit = models.ForeignKey(
-        Unit, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("unit")
+        "units.Unit",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit"),
     )
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("body"))

@@ -13,7 +13,7 @@ from daptar.lib.phones import validate_phone
 from daptar.units.models import Unit
 
 if TYPE_CHECKING:
-    from daptar.accounts.models import User
+    from daptar.lib.viewers import Viewer
 
 
 class Post(models.Model):
@@ -54,7 +54,7 @@ class Post(models.Model):
 
 
 class PersonQuerySet(models.QuerySet["Person"]):
-    def visible_to(self, user: User) -> PersonQuerySet:
+    def visible_to(self, user: Viewer) -> PersonQuerySet:
         """People registered in the subtrees of the user's desks."""
         return self.filter(Unit.objects.visible_to_q(user, field="unit__path"))
 
@@ -118,7 +118,7 @@ class TermQuerySet(models.QuerySet["Term"]):
         """Terms in force on *on* (today by default)."""
         return self.filter(self.current_q(on))
 
-    def visible_to(self, user: User) -> TermQuerySet:
+    def visible_to(self, user: Viewer) -> TermQuerySet:
         return self.filter(Unit.objects.visible_to_q(user, field="unit__path"))
 
     def office_bearers(self) -> TermQuerySet:

@@ -84,7 +84,9 @@ class Report(models.Model):
 
     EDITABLE = (Status.DRAFT, Status.RETURNED)
 
-    unit = models.ForeignKey(Unit, models.PROTECT, related_name="reports", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        "units.Unit", models.PROTECT, related_name="reports", verbose_name=_("unit")
+    )
     unit_path = models.CharField(max_length=255, editable=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("author")
@@ -97,7 +99,7 @@ class Report(models.Model):
     event_date = models.DateField(_("date of the event"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     place_unit = models.ForeignKey(
-        Unit,
+        "units.Unit",
         models.SET_NULL,
         null=True,
         blank=True,
@@ -108,11 +110,16 @@ class Report(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     # The office a submission went up to: the unit's parent when it was submitted.
     review_unit = models.ForeignKey(
-        Unit, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("reviewer")
+        "units.Unit",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
     )
     # The office that approved it; it and the offices above it may publish.
     approved_unit = models.ForeignKey(
-        Unit,
+        "units.Unit",
         models.SET_NULL,
         null=True,
         blank=True,
@@ -193,7 +200,12 @@ class Review(models.Model):
 
     report = models.ForeignKey(Report, models.CASCADE, related_name="reviews")
     unit = models.ForeignKey(
-        Unit, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("office")
+        "units.Unit",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("office"),
     )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by")

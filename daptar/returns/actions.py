@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from daptar.accounts.queries import require_act
 from daptar.audit.actions import record
-from daptar.lib import expressions, paths
+from daptar.lib import expressions, jobs, paths
 from daptar.lib.exceptions import Conflict
 from daptar.returns import periods
 from daptar.returns.models import (
@@ -388,7 +388,7 @@ def open_period(
             unit=form.issuing_unit,
             detail={"period": period.pk, "expected": period.expected, "due_at": due.isoformat()},
         )
-        transaction.on_commit(lambda: _enqueue("notify_period_opened", period.pk))
+        jobs.after_commit("returns.notify_period_opened", period.pk)
     return period
 
 
@@ -431,12 +431,6 @@ def close_form(form: ReturnForm, *, by: User) -> ReturnForm:
         form.refresh_from_db()
         record("return.closed", by=by, obj=form, unit=form.issuing_unit)
     return form
-
-
-def _enqueue(name: str, *args: Any) -> None:
-    from daptar.returns import tasks
-
-    getattr(tasks, name).enqueue(*args)
 
 
 # --- filling in ------------------------------------------------------------------------------
@@ -622,7 +616,7 @@ def approve(submission: Submission, *, by: User) -> Submission:
             unit=submission.unit,
             detail={"submission": submission.pk, "version": submission.version},
         )
-        transaction.on_commit(lambda: _enqueue("notify_reviewed", submission.pk))
+        jobs.after_commit("returns.notify_reviewed", submission.pk)
     return submission
 
 
@@ -648,7 +642,7 @@ def return_for_correction(submission: Submission, *, by: User, note: str) -> Sub
             unit=submission.unit,
             detail={"submission": submission.pk, "note": submission.review_note},
         )
-        transaction.on_commit(lambda: _enqueue("notify_reviewed", submission.pk))
+        jobs.after_commit("returns.notify_reviewed", submission.pk)
     return submission
 
 
@@ -678,7 +672,7 @@ def reopen(submission: Submission, *, by: User) -> Submission:
             unit=slot.unit,
             detail={"submission": slot.pk, "until": slot.reopened_until.isoformat()},
         )
-        transaction.on_commit(lambda: _enqueue("notify_reopened", slot.pk))
+        jobs.after_commit("returns.notify_reopened", slot.pk)
     submission.refresh_from_db()
     return submission
 
@@ -703,5 +697,5 @@ def remind(period: ReturnPeriod, *, within: Unit, by: User) -> int:
             unit=within,
             detail={"period": period.pk, "units": missing},
         )
-        transaction.on_commit(lambda: _enqueue("chase_missing", period.pk, within.pk, key))
+        jobs.after_commit("returns.chase_missing", period.pk, within.pk, key)
     return missing

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from daptar.lib import paths
 from daptar.lib.numerals import localise_digits
-from daptar.units.models import Level, Unit
+from daptar.units.models import Unit
 
 if TYPE_CHECKING:
     import datetime
@@ -70,7 +70,7 @@ class ReturnForm(models.Model):
         CLOSED = "closed", _("closed")
 
     issuing_unit = models.ForeignKey(
-        Unit, models.PROTECT, related_name="return_forms", verbose_name=_("issuing unit")
+        "units.Unit", models.PROTECT, related_name="return_forms", verbose_name=_("issuing unit")
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("author")
@@ -78,10 +78,10 @@ class ReturnForm(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     target_unit = models.ForeignKey(
-        Unit, models.PROTECT, related_name="return_forms_targeted", verbose_name=_("to")
+        "units.Unit", models.PROTECT, related_name="return_forms_targeted", verbose_name=_("to")
     )
     target_levels = models.ManyToManyField(
-        Level, blank=True, related_name="+", verbose_name=_("levels")
+        "units.Level", blank=True, related_name="+", verbose_name=_("levels")
     )
     schedule = models.CharField(
         _("schedule"), max_length=10, choices=Schedule, default=Schedule.ONCE
@@ -314,12 +314,12 @@ class Submission(models.Model):
     TO_DO = (Status.PENDING, Status.DRAFT, Status.RETURNED)
 
     period = models.ForeignKey(ReturnPeriod, models.CASCADE, related_name="submissions")
-    unit = models.ForeignKey(Unit, models.CASCADE, related_name="return_submissions")
+    unit = models.ForeignKey("units.Unit", models.CASCADE, related_name="return_submissions")
     unit_path = models.CharField(max_length=255)
-    level = models.ForeignKey(Level, models.PROTECT, related_name="+")
+    level = models.ForeignKey("units.Level", models.PROTECT, related_name="+")
     # The office that reviews it and to which it is escalated: the parent when it opened.
     parent = models.ForeignKey(
-        Unit, models.SET_NULL, null=True, blank=True, related_name="return_reviews"
+        "units.Unit", models.SET_NULL, null=True, blank=True, related_name="return_reviews"
     )
     expected = models.BooleanField(_("expected"), default=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)

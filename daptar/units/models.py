@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from daptar.lib import paths
 
 if TYPE_CHECKING:
-    from daptar.accounts.models import User
+    from daptar.lib.viewers import Viewer
 
 
 class Level(models.Model):
@@ -62,7 +62,7 @@ class UnitQuerySet(models.QuerySet["Unit"]):
         return self.filter(self.children_q(unit))
 
     @staticmethod
-    def visible_to_q(user: User, field: str = "path") -> Q:
+    def visible_to_q(user: Viewer, field: str = "path") -> Q:
         """The single scope rule: the subtrees of the units the user holds a desk for."""
         if not user.is_authenticated or not user.is_active:
             return Q(pk__in=[])
@@ -73,7 +73,7 @@ class UnitQuerySet(models.QuerySet["Unit"]):
             q |= paths.prefix_q(desk.unit.path, field)
         return q
 
-    def visible_to(self, user: User) -> UnitQuerySet:
+    def visible_to(self, user: Viewer) -> UnitQuerySet:
         return self.filter(self.visible_to_q(user))
 
     def search(self, text: str) -> UnitQuerySet:

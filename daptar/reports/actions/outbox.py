@@ -4,7 +4,6 @@ operator's configuration: channels and categories."""
 from __future__ import annotations
 
 import datetime
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daptar.audit.actions import record
-from daptar.lib import retries
+from daptar.lib import jobs, retries
 from daptar.reports.models import Category, Report, SocialChannel, SocialPost
 
 if TYPE_CHECKING:
@@ -38,19 +37,8 @@ def queue_social_posts(report: Report) -> list[int]:
         )
     )
     for post_id in ids:
-        transaction.on_commit(partial(_enqueue_post, post_id))
+        jobs.after_commit("reports.send_social_post", post_id)
     return ids
-
-
-def _enqueue_post(post_id: int, run_after: datetime.datetime | None = None) -> None:
-    from daptar.reports.tasks import send_social_post
-
-    task = send_social_post
-    if run_after is not None:
-        if not task.get_backend().supports_defer:
-            return  # the periodic sweep picks it up when it is due
-        task = task.using(run_after=run_after)
-    task.enqueue(post_id)
 
 
 backoff = retries.backoff  # the outbox's rules: 1, 2, 4 … minutes, at most six hours
@@ -89,7 +77,8 @@ def post_failed(post: SocialPost, error: str) -> SocialPost:
     SocialPost.objects.filter(pk=post.pk, status=SocialPost.Status.PENDING).update(**fields)
     post.refresh_from_db()
     if not final:
-        transaction.on_commit(lambda: _enqueue_post(post.pk, run_after=post.next_attempt_at))
+        # On a backend that cannot defer, the periodic sweep picks it up when it is due.
+        jobs.after_commit("reports.send_social_post", post.pk, run_after=post.next_attempt_at)
     return post
 
 
@@ -119,7 +108,7 @@ def retry_posts(post_ids: list[int], *, by: User) -> int:
         )
         record("report.social_retried", by=by, detail={"posts": len(ids)})
         for post_id in ids:
-            transaction.on_commit(partial(_enqueue_post, post_id))
+            jobs.after_commit("reports.send_social_post", post_id)
     return len(ids)
 
 

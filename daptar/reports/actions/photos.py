@@ -6,7 +6,6 @@ import datetime
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daptar.audit.actions import record
-from daptar.lib import filetypes, images
+from daptar.lib import filetypes, images, jobs
 from daptar.lib.exceptions import Conflict
 from daptar.reports.actions.access import audit_label, require_own_office
 from daptar.reports.models import Photo, Report
@@ -130,14 +129,8 @@ def store_photos(report: Report, checked: list[Checked], saved: list[str]) -> li
             key=secrets.token_hex(16),
         )
     for photo in created.values():
-        transaction.on_commit(partial(_enqueue_renditions, photo.pk))
+        jobs.after_commit("reports.make_renditions", photo.pk)
     return [known.get(i.info.sha256) or created[i.info.sha256] for i in checked]
-
-
-def _enqueue_renditions(photo_id: int) -> None:
-    from daptar.reports.tasks import make_renditions
-
-    make_renditions.enqueue(photo_id)
 
 
 def discard_files(names: Iterable[str]) -> None:
@@ -274,7 +267,7 @@ def requeue_stale_photos(
     )
     Photo.objects.filter(pk__in=ids).update(updated_at=now)
     for photo_id in ids:
-        transaction.on_commit(partial(_enqueue_renditions, photo_id))
+        jobs.after_commit("reports.make_renditions", photo_id)
     return ids
 
 
