@@ -293,13 +293,16 @@ def mark_seen(delivery: Delivery, *, by: User) -> Delivery:
         return delivery
 
 
-def acknowledge(delivery: Delivery, *, by: User, note: str = "") -> Delivery:
-    """Mark the directive as acknowledged by the delivery's unit."""
+def acknowledge(
+    delivery: Delivery, *, by: User, note: str = "", via: str = Delivery.Via.WEB
+) -> Delivery:
+    """Mark the directive as acknowledged by the delivery's unit (on the web, API or by SMS)."""
     now = timezone.now()
     fields: dict[str, object] = {
         "acknowledged_at": now,
         "acknowledged_by": by,
         "acknowledge_note": note.strip(),
+        "acknowledged_via": via,
     }
     if delivery.seen_at is None:
         fields |= {"seen_at": now, "seen_by": by}
@@ -312,18 +315,27 @@ def acknowledge(delivery: Delivery, *, by: User, note: str = "") -> Delivery:
     )
 
 
-def mark_done(delivery: Delivery, *, by: User, note: str = "") -> Delivery:
+def mark_done(
+    delivery: Delivery, *, by: User, note: str = "", via: str = Delivery.Via.WEB
+) -> Delivery:
     """The unit has carried the directive out (বাস্তবায়িত)."""
     now = timezone.now()
-    fields: dict[str, object] = {"done_at": now, "done_by": by, "done_note": note.strip()}
+    fields: dict[str, object] = {
+        "done_at": now,
+        "done_by": by,
+        "done_note": note.strip(),
+        "done_via": via,
+    }
     if delivery.acknowledged_at is None:
-        fields |= {"acknowledged_at": now, "acknowledged_by": by}
+        fields |= {"acknowledged_at": now, "acknowledged_by": by, "acknowledged_via": via}
     if delivery.seen_at is None:
         fields |= {"seen_at": now, "seen_by": by}
     return _advance(delivery, by=by, to=Delivery.State.DONE, fields=fields, verb="directive.done")
 
 
-def forward(delivery: Delivery, *, by: User, note: str = "") -> Delivery:
+def forward(
+    delivery: Delivery, *, by: User, note: str = "", via: str = Delivery.Via.WEB
+) -> Delivery:
     """Relay the directive to this unit's next recipients, with this office's own note."""
     _require_desk_at(by, delivery.unit)
     directive = delivery.directive
@@ -345,6 +357,7 @@ def forward(delivery: Delivery, *, by: User, note: str = "") -> Delivery:
                 state=Delivery.State.ACKNOWLEDGED,
                 acknowledged_at=now,
                 acknowledged_by=by,
+                acknowledged_via=via,
                 seen_at=delivery.seen_at or now,
                 seen_by=delivery.seen_by or by,
             )

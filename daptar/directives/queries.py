@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.http import Http404
@@ -15,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from daptar.directives.models import Delivery, DeliveryQuerySet, Directive
 from daptar.lib import paths
+from daptar.lib.sms import count_parts
+from daptar.people.models import Post, Term
 from daptar.units.models import Level, Unit
 from daptar.units.queries import get_visible_unit
 
@@ -230,10 +234,74 @@ def tracking_units(
     return rows.select_related("unit__parent", "level").order_by("unit_path")
 
 
+def _recipient_units(target: Unit, level_ids: list[int], issuer: Unit) -> QuerySet[Unit]:
+    units = Unit.objects.subtree(target).filter(is_active=True).exclude(pk=issuer.pk)
+    return units.filter(level_id__in=level_ids) if level_ids else units
+
+
 def recipient_counts(target: Unit, level_ids: list[int], issuer: Unit) -> list[tuple[Level, int]]:
     """How many units each level would receive: the compose page's live preview."""
-    units = Unit.objects.subtree(target).filter(is_active=True).exclude(pk=issuer.pk)
-    if level_ids:
-        units = units.filter(level_id__in=level_ids)
+    units = _recipient_units(target, level_ids, issuer)
     counts = dict(units.values_list("level_id").annotate(n=Count("pk")).order_by())
     return [(level, counts[level.pk]) for level in Level.objects.all() if level.pk in counts]
+
+
+@dataclass(frozen=True)
+class SmsEstimate:
+    """What issuing a directive by SMS costs: people, parts per SMS, parts in all, taka."""
+
+    sent: bool
+    people: int
+    encoding: str
+    parts_each: int
+    parts_total: int
+    cost: Decimal
+    text: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "sms": self.sent,
+            "people": self.people,
+            "encoding": self.encoding,
+            "parts_per_sms": self.parts_each,
+            "parts": self.parts_total,
+            "price_per_part": str(price_per_part()),
+            "cost": str(self.cost),
+            "currency": "BDT",
+            "text": self.text,
+        }
+
+
+def price_per_part() -> Decimal:
+    return Decimal(str(settings.DAPTAR_SMS_PRICE_PER_PART))
+
+
+def sms_estimate(directive: Directive) -> SmsEstimate:
+    """The SMS an issue would send: one to each phone of every acting office bearer of every
+    recipient unit (a relay sends them level by level, and this counts them all).
+
+    Only an urgent directive goes out by SMS; for any other the figures are what it would
+    cost if it were made urgent, and *sent* is False.
+    """
+    units = _recipient_units(
+        directive.target_unit,
+        list(directive.target_levels.values_list("pk", flat=True)),
+        directive.issuing_unit,
+    )
+    people = (
+        Term.objects.current()
+        .filter(post__desk_role=Post.DeskRole.ACT, unit__in=units)
+        .exclude(person__phone="")
+        .count()
+    )
+    text = directive.sms_text
+    parts = count_parts(text)
+    return SmsEstimate(
+        sent=directive.priority == Directive.Priority.URGENT,
+        people=people,
+        encoding=parts.encoding,
+        parts_each=parts.parts,
+        parts_total=parts.parts * people,
+        cost=parts.cost(price_per_part(), people),
+        text=text,
+    )

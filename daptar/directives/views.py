@@ -164,6 +164,11 @@ def detail(request: AuthedRequest, directive_id: int) -> HttpResponse:
                 if is_issuer and directive.status == Directive.Status.DRAFT
                 else None
             ),
+            "sms_estimate": (
+                queries.sms_estimate(directive)
+                if is_issuer and directive.status == Directive.Status.DRAFT
+                else None
+            ),
             "can_act": bool(
                 desk and desk.can_act and delivery and desk.unit.pk == delivery.unit_id
             ),

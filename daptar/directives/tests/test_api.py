@@ -50,6 +50,7 @@ DIRECTIVE_FIELDS = {
     "attachments",
 }
 DELIVERY_FIELDS = {
+    "done_via",
     "id",
     "unit",
     "state",
@@ -57,6 +58,7 @@ DELIVERY_FIELDS = {
     "seen_at",
     "acknowledged_at",
     "acknowledge_note",
+    "acknowledged_via",
     "done_at",
     "done_note",
     "forwarded_at",
