@@ -38,7 +38,7 @@ class Command:
 def parse(text: str) -> Command:
     """Bengali or ASCII digits, any case, extra spaces and punctuation: one reading."""
     plain = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
-    plain = to_ascii_digits(plain).strip().casefold()
+    plain = to_ascii_digits(plain).strip().rstrip(".!।").casefold()
     plain = _GLUED.sub(r"\1 \2", plain, count=1)
     words = [w for w in _SEPARATORS.split(plain) if w]
     if not words or words[0] not in VERBS:
