@@ -80,8 +80,8 @@ def send(
     infos = [i for i in answer.get("smsinfo") or [] if isinstance(i, dict)]
     if response.status_code != 200 or status != "SUCCESS" or _code(answer) != 200:
         raise GatewayError(
-            f"SSL Wireless refused ({answer.get('status_code')}): "
-            f"{answer.get('error_message') or status or response.status_code}"
+            f"SSL Wireless refused (HTTP {response.status_code}, "
+            f"status_code {answer.get('status_code')}): {answer.get('error_message') or status}"
         )
     info = infos[0] if infos else {}
     if str(info.get("sms_status") or "SUCCESS").upper() != "SUCCESS":

@@ -77,7 +77,9 @@ TRACKED_UNIT_FIELDS = {
     "parent_name_en",
     "delivered_at",
     "acknowledged_at",
+    "acknowledged_via",
     "done_at",
+    "done_via",
 }
 
 

@@ -14,12 +14,12 @@ from contextlib import contextmanager
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-TOKEN = "test-token"  # noqa: S105 (the fake's own token)
+TOKEN = "test-token"
 PORTS = range(8510, 8599)
 
 
 class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

@@ -14,7 +14,7 @@ from daptar.people.models import Person
 from daptar.sms.signing import signed_headers
 from daptar.testing import DaptarTestCase
 
-SECRET = "webhook-secret"  # noqa: S105 (the tests' shared secret)
+SECRET = "webhook-secret"
 JALALABAD_PHONE = "+8801712345678"
 DHAKA_PHONE = "+8801912345678"
 
