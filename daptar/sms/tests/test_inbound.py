@@ -246,3 +246,12 @@ class ReturnTests(InboundTestCase):
         answer = self.send(f"R {self.rcode} 17 12", sender=DHAKA_PHONE)
         self.assertEqual(answer["outcome"], "refused")
         self.assertFalse(Submission.objects.filter(status=Submission.Status.SUBMITTED).exists())
+
+    def test_the_entry_page_shows_the_periods_sms_code(self) -> None:
+        from django.urls import reverse
+
+        self.client.force_login(self.jalalabad)
+        page = self.client.get(
+            reverse("returns:fill", args=[self.form.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        )
+        self.assertContains(page, f"By SMS: R {self.period.short_code} ")
