@@ -354,6 +354,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MeetingModeEnum": "daptar.meetings.models.Meeting.Mode",
         "MeetingStatusEnum": "daptar.meetings.models.Meeting.Status",
+        "DeliveryViaEnum": "daptar.directives.models.Delivery.Via",
     },
 }
 

@@ -19,6 +19,7 @@ from daptar.audit.actions import record
 from daptar.directives.models import Attachment, Delivery, Directive
 from daptar.lib import paths, uploads
 from daptar.lib.exceptions import Conflict
+from daptar.lib.numerals import to_bengali_digits
 from daptar.notifications.actions import Message, notify_units
 from daptar.units.actions import next_number
 from daptar.units.models import Level, Unit, UnitQuerySet
@@ -417,16 +418,21 @@ def remind(directive: Directive, units: list[int], *, by: User) -> int:
 
 def reminder_message(directive: Directive, *, overdue: bool) -> Message:
     url = reverse("directives:detail", args=[directive.pk])
+    code = to_bengali_digits(directive.short_code)
+    # The SMS leads with the answer codes, so that cutting a long title keeps them.
+    answer = f"উত্তর: প্রাপ্তি {code} / সম্পন্ন {code}।"
     if overdue:
         return Message(
             kind="directive.overdue",
             url=url,
             text_bn=f"সময় পেরিয়ে গেছে: নির্দেশনা {directive.reference} — {directive.title}",
             text_en=f"Overdue: directive {directive.reference} — {directive.title}",
+            sms=f"সময় পেরিয়ে গেছে: নির্দেশনা {directive.reference}। {answer} {directive.title}",
         )
     return Message(
         kind="directive.due_soon",
         url=url,
         text_bn=f"শীঘ্রই সময় শেষ: নির্দেশনা {directive.reference} — {directive.title}",
         text_en=f"Due soon: directive {directive.reference} — {directive.title}",
+        sms=f"শীঘ্রই সময় শেষ: নির্দেশনা {directive.reference}। {answer} {directive.title}",
     )

@@ -341,6 +341,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
         directive = self._directive(pk, tracked=True)
         total, by_level = queries.tracking(directive)
         data: dict[str, Any] = total.as_dict()
+        data["acknowledged_by_sms"] = total.by_sms
         data["by_level"] = [
             {"level": f.level.slug if f.level else "", **f.as_dict()} for f in by_level
         ]
@@ -363,6 +364,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
             OpenApiParameter("level", OpenApiTypes.STR),
             OpenApiParameter("overdue", OpenApiTypes.BOOL),
             OpenApiParameter("within", OpenApiTypes.INT),
+            OpenApiParameter("via", OpenApiTypes.STR, enum=Delivery.Via.values),
         ],
         responses=DeliverySerializer(many=True),
     )
@@ -381,6 +383,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
             level=params.get("level", ""),
             overdue=params.get("overdue") == "true",
             within=within,
+            via=params.get("via", ""),
         )
         page = self.paginate_queryset(rows)
         assert page is not None  # DEFAULT_PAGINATION_CLASS: the API always paginates

@@ -138,6 +138,7 @@ class Funnel:
     unit: Unit | None = None
     level: Level | None = None
     extra: dict[str, int] = field(default_factory=dict)
+    by_sms: int = 0  # acknowledged by an SMS from the unit (or done by one, unacknowledged)
 
     def add(self, state: str, n: int, *, past_due: bool) -> None:
         self.expected += n
@@ -167,7 +168,7 @@ def tracking(
     rows = (
         Delivery.objects.filter(directive=directive)
         .values("level_id", "state")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), sms=Count("pk", filter=Q(acknowledged_via=Delivery.Via.SMS)))
         .order_by()
     )
     levels = {level.pk: level for level in Level.objects.all()}
@@ -176,9 +177,10 @@ def tracking(
     for row in rows:
         total.add(row["state"], row["n"], past_due=past_due)
         level = levels[row["level_id"]]
-        by_level.setdefault(level.pk, Funnel(level=level, label=level.name)).add(
-            row["state"], row["n"], past_due=past_due
-        )
+        funnel = by_level.setdefault(level.pk, Funnel(level=level, label=level.name))
+        funnel.add(row["state"], row["n"], past_due=past_due)
+        total.by_sms += row["sms"]
+        funnel.by_sms += row["sms"]
     ordered = sorted(by_level.values(), key=lambda f: f.level.rank if f.level else 0)
     return total, ordered
 
@@ -218,9 +220,12 @@ def tracking_units(
     level: str = "",
     overdue: bool = False,
     within: Unit | None = None,
+    via: str = "",
 ) -> DeliveryQuerySet:
     """Recipient units with their delivery state, filtered like the tracking page offers."""
     rows = Delivery.objects.filter(directive=directive)
+    if via in Delivery.Via.values:
+        rows = rows.filter(acknowledged_via=via)
     if within is not None:
         rows = rows.filter(paths.prefix_q(within.path, "unit_path"))
     if state in Delivery.State.values:

@@ -296,6 +296,7 @@ def tracking_units(request: AuthedRequest, directive_id: int) -> HttpResponseBas
         level=request.GET.get("level", ""),
         overdue=request.GET.get("overdue") == "1",
         within=within,
+        via=request.GET.get("via", ""),
     )
     if request.GET.get("format") == "csv":
         return _csv(directive, rows)
@@ -311,6 +312,7 @@ def tracking_units(request: AuthedRequest, directive_id: int) -> HttpResponseBas
             "state": request.GET.get("state", ""),
             "level": request.GET.get("level", ""),
             "overdue": request.GET.get("overdue") == "1",
+            "via": request.GET.get("via", ""),
         },
     )
 

@@ -593,7 +593,7 @@ class TrackingApiTests(ApiTestCase):
         response = self.client.get(api("tracking", directive))
         self.assertEqual(response.status_code, 200)
         body = response.json()
-        self.assertEqual(set(body), FUNNEL_FIELDS | {"by_level"})
+        self.assertEqual(set(body), FUNNEL_FIELDS | {"by_level", "acknowledged_by_sms"})
         self.assertEqual(
             {k: body[k] for k in FUNNEL_FIELDS},
             {"expected": 6, "delivered": 6, "seen": 3, "acknowledged": 2, "done": 1, "overdue": 0},

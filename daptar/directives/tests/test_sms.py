@@ -93,6 +93,15 @@ class TrackingTests(ApiTestCase):
         self.assertEqual(via[self.jalalabad_union.pk], "sms")
         self.assertEqual(via[self.ward1.pk], "web")
         self.assertEqual(via[self.sylhet_sadar.pk], "")
+        only_sms = self.client.get(url("tracking-units", directive), {"via": "sms"}).json()
+        self.assertEqual([row["unit"] for row in only_sms["results"]], [self.jalalabad_union.pk])
+        funnel = self.client.get(url("tracking", directive)).json()
+        self.assertEqual(funnel["acknowledged_by_sms"], 1)
+        self.assertEqual(funnel["acknowledged"], 2)
+        summary = self.client.get(
+            reverse("directives:tracking", args=[directive.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        )
+        self.assertContains(summary, "1 unit answered by SMS")
 
     @IMMEDIATE_TASKS
     def test_an_urgent_issue_queues_the_sms_with_the_code(self) -> None:
@@ -103,3 +112,13 @@ class TrackingTests(ApiTestCase):
         self.assertTrue(bodies)
         for body in bodies:
             self.assertIn(to_bengali_digits(directive.short_code), body)
+
+
+class ReminderTests(ApiTestCase):
+    def test_a_reminder_sms_carries_the_answer_codes_before_the_title(self) -> None:
+        directive = issued(self.central, target=self.sylhet_division, title="ক" * 400)
+        code = to_bengali_digits(directive.short_code)
+        for overdue in (False, True):
+            message = actions.reminder_message(directive, overdue=overdue)
+            self.assertIn(f"প্রাপ্তি {code} / সম্পন্ন {code}", message.sms[:300])
+            self.assertNotIn(code, message.text_bn)  # the in-app notice stays as it was
