@@ -9,8 +9,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from daptar.notifications.actions import record_delivery_report
 from daptar.notifications.models import OutboxMessage
@@ -51,12 +49,9 @@ def _bad(message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=400)
 
 
-@csrf_exempt
-@require_POST
+@signing.signed_webhook
 def inbound(request: HttpRequest, gateway: str) -> HttpResponse:
     """An SMS sent to our number: `message_id`, `from` and `text` (JSON or form fields)."""
-    if not signing.verify(request):
-        return JsonResponse({"error": "signature"}, status=403)
     data = _payload(request)
     message_id = _first(data, "message_id", "id")
     sender = _first(data, "from", "msisdn", "sender")
@@ -67,12 +62,9 @@ def inbound(request: HttpRequest, gateway: str) -> HttpResponse:
     return JsonResponse({"id": row.pk, "duplicate": not new, "outcome": row.outcome})
 
 
-@csrf_exempt
-@require_POST
+@signing.signed_webhook
 def delivery_report(request: HttpRequest, gateway: str) -> HttpResponse:
     """A delivery report: `csms_id` (our key) or `reference_id`, `status`, optional `time`."""
-    if not signing.verify(request):
-        return JsonResponse({"error": "signature"}, status=403)
     data = _payload(request)
     report = REPORTS.get(_first(data, "status", "sms_status", "dlr_status").strip().lower())
     if report is None:

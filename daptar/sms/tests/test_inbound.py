@@ -202,6 +202,26 @@ class SignatureTests(InboundTestCase):
         self.assertEqual(response.status_code, 403)
         self.assertEqual(self.mine().state, Delivery.State.DELIVERED)
 
+    def test_token_mode_takes_form_fields_with_the_shared_secret(self) -> None:
+        from django.test import override_settings
+
+        from daptar.sms.tests.support import SECRET
+
+        data = {"id": "t1", "msisdn": "8801712345678", "sms": f"ack {self.code}"}
+        with override_settings(DAPTAR_SMS_WEBHOOK_AUTH="token"):
+            refused = self.client.post(
+                "/sms/inbound/sslwireless/", data, headers={"X-Daptar-Token": "guess"}
+            )
+            taken = self.client.post(
+                "/sms/inbound/sslwireless/", data, headers={"X-Daptar-Token": SECRET}
+            )
+        self.assertEqual(refused.status_code, 403)
+        self.assertEqual(taken.status_code, 200)
+        self.assertEqual(self.mine().state, Delivery.State.ACKNOWLEDGED)
+
+    def test_a_get_is_not_allowed(self) -> None:
+        self.assertEqual(self.client.get("/sms/inbound/sslwireless/").status_code, 405)
+
     def test_a_call_without_the_fields_is_a_400(self) -> None:
         response = post_signed(self.client, "sms:inbound", {"message_id": "x5"})
         self.assertEqual(response.status_code, 400)
