@@ -50,33 +50,33 @@ def _invalid(reply: str, command: str = "") -> _Answer:
 
 def receive(*, gateway: str, message_id: str, sender: str, text: str) -> tuple[InboundSMS, bool]:
     """Record and carry out one inbound SMS; (row, False) when this message id came before."""
-    try:
-        with transaction.atomic():
-            inbound = InboundSMS.objects.create(
-                gateway=gateway,
-                message_id=message_id[:100],
-                sender=sender[:32],
-                text=text[:1000],
-                outcome=InboundSMS.Outcome.REFUSED,
-            )
-            with translation.override("bn"):
-                answer = _carry_out(inbound)
-            inbound.outcome, inbound.reply, inbound.command = (
-                answer.outcome,
-                answer.reply,
-                answer.command,
-            )
-            inbound.unit = answer.unit
-            inbound.save()
-            if inbound.phone:
-                queue_sms(
-                    inbound.phone,
-                    answer.reply,
-                    key=f"sms-reply:{inbound.pk}",
-                    unit_id=answer.unit.pk if answer.unit else None,
+    message_id = message_id[:100]
+    with transaction.atomic():
+        try:
+            # Its own savepoint: a concurrent copy of the same message waits on the unique
+            # index here, then finds the first one's row and does nothing.
+            with transaction.atomic():
+                inbound = InboundSMS.objects.create(
+                    gateway=gateway,
+                    message_id=message_id,
+                    sender=sender[:32],
+                    text=text[:1000],
+                    outcome=InboundSMS.Outcome.REFUSED,
                 )
-    except IntegrityError:
-        return InboundSMS.objects.get(gateway=gateway, message_id=message_id[:100]), False
+        except IntegrityError:
+            return InboundSMS.objects.get(gateway=gateway, message_id=message_id), False
+        with translation.override("bn"):
+            answer = _carry_out(inbound)
+        inbound.outcome, inbound.reply = answer.outcome, answer.reply
+        inbound.command, inbound.unit = answer.command, answer.unit
+        inbound.save()
+        if inbound.phone and answer.reply:
+            queue_sms(
+                inbound.phone,
+                answer.reply,
+                key=f"sms-reply:{inbound.pk}",
+                unit_id=answer.unit.pk if answer.unit else None,
+            )
     return inbound, True
 
 
