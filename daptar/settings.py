@@ -372,6 +372,8 @@ LOGGING = {
 DAPTAR_SMS_SENDER_ID = env_str("SMS_SENDER_ID")
 # csms_id = prefix + outbox row id: unique per message, the same on every retry.
 DAPTAR_SMS_CSMS_PREFIX = env_str("SMS_CSMS_PREFIX", "dpt")
+# The generic "http" gateway sends the same key in this form field, when set (e.g. "msgid").
+DAPTAR_SMS_ID_FIELD = env_str("SMS_ID_FIELD")
 # Gateway status codes that mean "this csms_id was already sent" (besides any answer
 # whose error message says "duplicate").
 DAPTAR_SSLWIRELESS_DUPLICATE_CODES = [int(c) for c in env_list("SSLWIRELESS_DUPLICATE_CODES")]

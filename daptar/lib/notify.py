@@ -53,6 +53,8 @@ def send_sms(phone: str, text: str, *, key: str = "") -> str:
     }
     if settings.DAPTAR_SMS_API_KEY:
         fields[settings.DAPTAR_SMS_KEY_FIELD] = settings.DAPTAR_SMS_API_KEY
+    if settings.DAPTAR_SMS_ID_FIELD and key:  # a gateway that deduplicates by our id
+        fields[settings.DAPTAR_SMS_ID_FIELD] = key
     try:
         # Inside the try: a malformed URL (ValueError) is a failure to record, not a crash.
         request = urllib.request.Request(  # noqa: S310 - the operator configures this URL

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime
+import urllib.parse
+from unittest import mock
 
 from django.test import override_settings
 from django.utils import timezone
@@ -82,6 +84,25 @@ class SSLWirelessTests(SmsTestCase):
             self.assertEqual(tasks.sweep()["retried"], 1)
         self.row.refresh_from_db()
         self.assertIn("SSL Wireless", self.row.last_error)
+
+
+@SIGNED
+class GenericGatewayTests(SmsTestCase):
+    @override_settings(
+        DAPTAR_SMS_BACKEND="http",
+        DAPTAR_SMS_URL="http://127.0.0.1:8599/send",
+        DAPTAR_SMS_ID_FIELD="msgid",
+    )
+    def test_the_http_gateway_sends_the_rows_key_in_the_configured_field(self) -> None:
+        queue_sms("+8801712345678", "hello", key="test:http")
+        row = OutboxMessage.objects.get()
+        response = mock.MagicMock(status=200)
+        response.__enter__.return_value = response
+        with mock.patch("urllib.request.urlopen", return_value=response) as urlopen:
+            self.assertEqual(tasks.sweep()["sent"], 1)
+        sent = dict(urllib.parse.parse_qsl(urlopen.call_args.args[0].data.decode()))
+        self.assertEqual(sent["msgid"], f"dpt{row.pk}")
+        self.assertEqual(sent["to"], "+8801712345678")
 
 
 @SIGNED
