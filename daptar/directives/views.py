@@ -330,6 +330,8 @@ def _csv(directive: Directive, rows: Any) -> StreamingHttpResponse:
         "acknowledged_at",
         "done_at",
         "note",
+        "acknowledged_via",
+        "done_via",
     ]
 
     def row(d: Delivery) -> list[Any]:
@@ -345,6 +347,8 @@ def _csv(directive: Directive, rows: Any) -> StreamingHttpResponse:
             d.acknowledged_at or "",
             d.done_at or "",
             d.done_note or d.acknowledge_note,
+            d.acknowledged_via,
+            d.done_via,
         ]
 
     return csv_download(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 
 from django.test import override_settings
@@ -102,6 +104,16 @@ class TrackingTests(ApiTestCase):
             reverse("directives:tracking", args=[directive.pk]), HTTP_ACCEPT_LANGUAGE="en"
         )
         self.assertContains(summary, "1 unit answered by SMS")
+        csv_text = b"".join(
+            self.client.get(
+                reverse("directives:tracking_units", args=[directive.pk]), {"format": "csv"}
+            ).streaming_content
+        ).decode()
+        rows = list(csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff"))))
+        self.assertEqual(
+            {r["code"]: r["acknowledged_via"] for r in rows if r["acknowledged_via"]},
+            {self.jalalabad_union.code: "sms", self.ward1.code: "web"},
+        )
 
     @IMMEDIATE_TASKS
     def test_an_urgent_issue_queues_the_sms_with_the_code(self) -> None:
