@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from daptar.directives import actions as directive_actions
@@ -71,10 +71,17 @@ def receive(*, gateway: str, message_id: str, sender: str, text: str) -> tuple[I
         inbound.command, inbound.unit = answer.command, answer.unit
         inbound.save()
         if inbound.phone and answer.reply:
+            # A stranger (or another machine's auto-reply) hears from us once a day at most:
+            # two answering machines would otherwise text each other without end.
+            key = (
+                f"sms-reply:{inbound.pk}"
+                if inbound.user_id
+                else f"sms-stranger:{inbound.phone}:{timezone.localdate():%Y%m%d}"
+            )
             queue_sms(
                 inbound.phone,
                 answer.reply,
-                key=f"sms-reply:{inbound.pk}",
+                key=key,
                 unit_id=answer.unit.pk if answer.unit else None,
             )
     return inbound, True

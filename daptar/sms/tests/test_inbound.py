@@ -119,6 +119,17 @@ class AcknowledgeTests(InboundTestCase):
         self.assertEqual(self.mine().state, Delivery.State.DELIVERED)
         self.assertIn("নিবন্ধিত নয়", self.reply("+8801555000111"))
 
+    def test_an_unknown_number_is_answered_once_a_day_at_most(self) -> None:
+        for _ in range(3):
+            self.send("hello", sender="01555-000111")
+        self.assertEqual(InboundSMS.objects.count(), 3)
+        self.assertEqual(OutboxMessage.objects.filter(address="+8801555000111").count(), 1)
+
+    def test_a_known_sender_gets_an_answer_to_every_message(self) -> None:
+        for _ in range(3):
+            self.send("hello")
+        self.assertEqual(OutboxMessage.objects.filter(address=JALALABAD_PHONE).count(), 3)
+
     def test_an_unverified_number_is_refused(self) -> None:
         Person.objects.filter(pk=self.jalalabad.person_id).update(phone_verified_at=None)
         self.assertEqual(self.send(f"ACK {self.code}")["outcome"], "refused")
