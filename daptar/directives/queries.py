@@ -293,16 +293,37 @@ def sms_estimate(directive: Directive) -> SmsEstimate:
         list(directive.target_levels.values_list("pk", flat=True)),
         directive.issuing_unit,
     )
+    return _estimate(
+        units, directive.sms_text, sent=directive.priority == Directive.Priority.URGENT
+    )
+
+
+def compose_sms_estimate(
+    issuer: Unit, target: Unit, level_ids: list[int], title: str
+) -> SmsEstimate:
+    """The compose page's estimate for an urgent directive not saved yet: its reference and
+    short code are stood in for by ones of the length they will have."""
+    upcoming = (Directive.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    stand_in = Directive(
+        pk=upcoming,
+        reference=f"{issuer.code}/{timezone.localdate().year}/0000",
+        title=title.strip(),
+        priority=Directive.Priority.URGENT,
+    )
+    units = _recipient_units(target, level_ids, issuer)
+    return _estimate(units, stand_in.sms_text, sent=True)
+
+
+def _estimate(units: QuerySet[Unit], text: str, *, sent: bool) -> SmsEstimate:
     people = (
         Term.objects.current()
         .filter(post__desk_role=Post.DeskRole.ACT, unit__in=units)
         .exclude(person__phone="")
         .count()
     )
-    text = directive.sms_text
     parts = count_parts(text)
     return SmsEstimate(
-        sent=directive.priority == Directive.Priority.URGENT,
+        sent=sent,
         people=people,
         encoding=parts.encoding,
         parts_each=parts.parts,

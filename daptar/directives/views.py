@@ -123,10 +123,19 @@ def recipients_preview(request: AuthedRequest) -> HttpResponse:
         target = found or unit
     level_ids = [int(v) for v in request.GET.getlist("target_levels") if v.isdigit()]
     counts = queries.recipient_counts(target, level_ids, unit)
+    estimate = None
+    if request.GET.get("priority") == Directive.Priority.URGENT:
+        title = request.GET.get("title", "")[:200]
+        estimate = queries.compose_sms_estimate(unit, target, level_ids, title)
     return render(
         request,
         "directives/compose.html#preview",
-        {"counts": counts, "total": sum(n for _l, n in counts), "target": target},
+        {
+            "counts": counts,
+            "total": sum(n for _l, n in counts),
+            "target": target,
+            "sms_estimate": estimate,
+        },
     )
 
 

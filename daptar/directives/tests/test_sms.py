@@ -61,6 +61,23 @@ class EstimateTests(ApiTestCase):
         parts = count_parts(directive.sms_text).parts
         self.assertContains(page, f"{parts * 6} parts in all")
 
+    def test_the_compose_preview_estimates_an_urgent_directive_as_it_is_typed(self) -> None:
+        self.client.force_login(self.central)
+        preview = reverse("directives:recipients")
+        query = {"target_unit": self.sylhet_division.pk, "title": "ক" * 150}
+        normal = self.client.get(preview, query, HTTP_ACCEPT_LANGUAGE="en")
+        self.assertNotContains(normal, 'data-testid="sms-estimate"')
+        urgent = self.client.get(
+            preview, {**query, "priority": "urgent"}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+        self.assertContains(urgent, 'data-testid="sms-estimate"')
+        self.assertContains(urgent, "6 people")
+        estimate = urgent.context["sms_estimate"]
+        # About 55 characters of reference and answer code before the 150 of the title.
+        self.assertEqual(estimate.parts_each, count_parts(estimate.text).parts)
+        self.assertEqual(estimate.parts_each, 4)
+        self.assertTrue(estimate.text.endswith("ক" * 150))
+
 
 class ShortCodeTests(ApiTestCase):
     def test_the_directives_sms_carries_its_short_code(self) -> None:
