@@ -278,6 +278,26 @@ class ReturnTests(InboundTestCase):
         self.assertEqual(answer["outcome"], "refused")
         self.assertFalse(Submission.objects.filter(status=Submission.Status.SUBMITTED).exists())
 
+    def test_the_reminder_sms_says_how_to_send_it_by_sms(self) -> None:
+        from daptar.returns.tasks import reminder_message
+
+        for overdue in (False, True):
+            message = reminder_message(self.period, overdue=overdue)
+            self.assertTrue(message.sms.startswith(f"এসএমএসে পাঠাতে: R {self.rcode} ও ২টি সংখ্যা"))
+            self.assertTrue(message.sms.endswith(message.text_bn))
+
+    def test_a_form_with_words_in_it_gets_no_sms_hint(self) -> None:
+        from daptar.returns.tasks import reminder_message
+
+        _form, period = published(
+            self.central,
+            target_levels=("union",),
+            title="Programme",
+            fields=({"key": "what", "label_bn": "কী", "label_en": "What", "type": "text"},),
+            rules=(),
+        )
+        self.assertEqual(reminder_message(period, overdue=False).sms, "")
+
     def test_the_entry_page_shows_the_periods_sms_code(self) -> None:
         from django.urls import reverse
 
