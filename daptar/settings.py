@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "daptar.letters",
     "daptar.dashboard",
     "daptar.website",
+    "daptar.sms",
     "daptar.lib",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -353,6 +354,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MeetingModeEnum": "daptar.meetings.models.Meeting.Mode",
         "MeetingStatusEnum": "daptar.meetings.models.Meeting.Status",
+        "DeliveryViaEnum": "daptar.directives.models.Delivery.Via",
     },
 }
 
@@ -363,3 +365,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- two-way SMS (daptar/sms, daptar/lib/sslwireless.py, daptar/lib/sms.py) ---
+# DAPTAR_SMS_BACKEND=sslwireless posts to DAPTAR_SMS_URL/api/v3/send-sms with
+# DAPTAR_SMS_API_KEY as api_token and this sender id (masking) as sid.
+DAPTAR_SMS_SENDER_ID = env_str("SMS_SENDER_ID")
+# csms_id = prefix + outbox row id: unique per message, the same on every retry.
+DAPTAR_SMS_CSMS_PREFIX = env_str("SMS_CSMS_PREFIX", "dpt")
+# The generic "http" gateway sends the same key in this form field, when set (e.g. "msgid").
+DAPTAR_SMS_ID_FIELD = env_str("SMS_ID_FIELD")
+# Gateway status codes that mean "this csms_id was already sent" (besides any answer
+# whose error message says "duplicate").
+DAPTAR_SSLWIRELESS_DUPLICATE_CODES = [int(c) for c in env_list("SSLWIRELESS_DUPLICATE_CODES")]
+# The estimate shown before a directive goes out by SMS, in taka per SMS part.
+DAPTAR_SMS_PRICE_PER_PART = env_str("SMS_PRICE_PER_PART", "0.35")
+# Inbound SMS and delivery reports: HMAC-SHA256 of "<timestamp>.<body>" with this secret
+# (or, with DAPTAR_SMS_WEBHOOK_AUTH=token, the secret itself in X-Daptar-Token).
+DAPTAR_SMS_WEBHOOK_SECRET = env_str("SMS_WEBHOOK_SECRET")
+DAPTAR_SMS_WEBHOOK_AUTH = env_str("SMS_WEBHOOK_AUTH", "hmac")
+DAPTAR_SMS_WEBHOOK_MAX_AGE = env_int("SMS_WEBHOOK_MAX_AGE", 300)  # seconds

@@ -45,6 +45,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *[path(f"office/{app}/", include(f"daptar.{app}.urls")) for app in DOMAIN_APPS],
     path("office/notifications/", include("daptar.notifications.urls")),
     path("office/audit/", include("daptar.audit.urls")),
+    path("sms/", include("daptar.sms.urls")),
     path("accounts/", include("daptar.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -19,6 +19,7 @@ from daptar.audit.actions import record
 from daptar.directives.models import Attachment, Delivery, Directive
 from daptar.lib import jobs, paths, uploads
 from daptar.lib.exceptions import Conflict
+from daptar.lib.numerals import to_bengali_digits
 from daptar.notifications.actions import Message, notify_units
 from daptar.units.actions import next_number
 from daptar.units.models import Level, Unit, UnitQuerySet
@@ -287,13 +288,16 @@ def mark_seen(delivery: Delivery, *, by: User) -> Delivery:
         return delivery
 
 
-def acknowledge(delivery: Delivery, *, by: User, note: str = "") -> Delivery:
-    """Mark the directive as acknowledged by the delivery's unit."""
+def acknowledge(
+    delivery: Delivery, *, by: User, note: str = "", via: str = Delivery.Via.WEB
+) -> Delivery:
+    """Mark the directive as acknowledged by the delivery's unit (on the web, API or by SMS)."""
     now = timezone.now()
     fields: dict[str, object] = {
         "acknowledged_at": now,
         "acknowledged_by": by,
         "acknowledge_note": note.strip(),
+        "acknowledged_via": via,
     }
     if delivery.seen_at is None:
         fields |= {"seen_at": now, "seen_by": by}
@@ -306,18 +310,27 @@ def acknowledge(delivery: Delivery, *, by: User, note: str = "") -> Delivery:
     )
 
 
-def mark_done(delivery: Delivery, *, by: User, note: str = "") -> Delivery:
+def mark_done(
+    delivery: Delivery, *, by: User, note: str = "", via: str = Delivery.Via.WEB
+) -> Delivery:
     """The unit has carried the directive out (বাস্তবায়িত)."""
     now = timezone.now()
-    fields: dict[str, object] = {"done_at": now, "done_by": by, "done_note": note.strip()}
+    fields: dict[str, object] = {
+        "done_at": now,
+        "done_by": by,
+        "done_note": note.strip(),
+        "done_via": via,
+    }
     if delivery.acknowledged_at is None:
-        fields |= {"acknowledged_at": now, "acknowledged_by": by}
+        fields |= {"acknowledged_at": now, "acknowledged_by": by, "acknowledged_via": via}
     if delivery.seen_at is None:
         fields |= {"seen_at": now, "seen_by": by}
     return _advance(delivery, by=by, to=Delivery.State.DONE, fields=fields, verb="directive.done")
 
 
-def forward(delivery: Delivery, *, by: User, note: str = "") -> Delivery:
+def forward(
+    delivery: Delivery, *, by: User, note: str = "", via: str = Delivery.Via.WEB
+) -> Delivery:
     """Relay the directive to this unit's next recipients, with this office's own note."""
     _require_desk_at(by, delivery.unit)
     directive = delivery.directive
@@ -339,6 +352,7 @@ def forward(delivery: Delivery, *, by: User, note: str = "") -> Delivery:
                 state=Delivery.State.ACKNOWLEDGED,
                 acknowledged_at=now,
                 acknowledged_by=by,
+                acknowledged_via=via,
                 seen_at=delivery.seen_at or now,
                 seen_by=delivery.seen_by or by,
             )
@@ -392,16 +406,21 @@ def remind(directive: Directive, units: list[int], *, by: User) -> int:
 
 def reminder_message(directive: Directive, *, overdue: bool) -> Message:
     url = reverse("directives:detail", args=[directive.pk])
+    code = to_bengali_digits(directive.short_code)
+    # The SMS leads with the answer codes, so that cutting a long title keeps them.
+    answer = f"উত্তর: প্রাপ্তি {code} / সম্পন্ন {code}।"
     if overdue:
         return Message(
             kind="directive.overdue",
             url=url,
             text_bn=f"সময় পেরিয়ে গেছে: নির্দেশনা {directive.reference} — {directive.title}",
             text_en=f"Overdue: directive {directive.reference} — {directive.title}",
+            sms=f"সময় পেরিয়ে গেছে: নির্দেশনা {directive.reference}। {answer} {directive.title}",
         )
     return Message(
         kind="directive.due_soon",
         url=url,
         text_bn=f"শীঘ্রই সময় শেষ: নির্দেশনা {directive.reference} — {directive.title}",
         text_en=f"Due soon: directive {directive.reference} — {directive.title}",
+        sms=f"শীঘ্রই সময় শেষ: নির্দেশনা {directive.reference}। {answer} {directive.title}",
     )

@@ -35,8 +35,10 @@ class DeliverySerializer(serializers.ModelSerializer):
             "seen_at",
             "acknowledged_at",
             "acknowledge_note",
+            "acknowledged_via",
             "done_at",
             "done_note",
+            "done_via",
             "forwarded_at",
             "forward_note",
             "overdue",
@@ -247,6 +249,29 @@ class DirectiveViewSet(viewsets.GenericViewSet):
             }
         )
 
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "SmsEstimate",
+            {
+                "sms": serializers.BooleanField(),
+                "people": serializers.IntegerField(),
+                "encoding": serializers.CharField(),
+                "parts_per_sms": serializers.IntegerField(),
+                "parts": serializers.IntegerField(),
+                "price_per_part": serializers.DecimalField(max_digits=10, decimal_places=4),
+                "cost": serializers.DecimalField(max_digits=14, decimal_places=4),
+                "currency": serializers.CharField(),
+                "text": serializers.CharField(),
+            },
+        ),
+    )
+    @action(detail=True, methods=["get"], url_path="sms-estimate")
+    def sms_estimate(self, request: Request, pk: str) -> Response:
+        """What issuing this directive sends by SMS: people, SMS parts and the cost in taka."""
+        directive = self._directive(pk, tracked=True)
+        return Response(queries.sms_estimate(directive).as_dict())
+
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
@@ -261,7 +286,9 @@ class DirectiveViewSet(viewsets.GenericViewSet):
             raise Http404(_("This directive has not been sent to your unit."))
         note = NoteSerializer(data=request.data)
         note.is_valid(raise_exception=True)
-        delivery = move(delivery, by=api_user(request), note=note.validated_data["note"])
+        delivery = move(
+            delivery, by=api_user(request), note=note.validated_data["note"], via=Delivery.Via.API
+        )
         return Response(DeliverySerializer(delivery).data)
 
     @extend_schema(request=NoteSerializer, responses=DeliverySerializer)
@@ -314,6 +341,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
         directive = self._directive(pk, tracked=True)
         total, by_level = queries.tracking(directive)
         data: dict[str, Any] = total.as_dict()
+        data["acknowledged_by_sms"] = total.by_sms
         data["by_level"] = [
             {"level": f.level.slug if f.level else "", **f.as_dict()} for f in by_level
         ]
@@ -336,6 +364,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
             OpenApiParameter("level", OpenApiTypes.STR),
             OpenApiParameter("overdue", OpenApiTypes.BOOL),
             OpenApiParameter("within", OpenApiTypes.INT),
+            OpenApiParameter("via", OpenApiTypes.STR, enum=Delivery.Via.values),
         ],
         responses=DeliverySerializer(many=True),
     )
@@ -354,6 +383,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
             level=params.get("level", ""),
             overdue=params.get("overdue") == "true",
             within=within,
+            via=params.get("via", ""),
         )
         page = self.paginate_queryset(rows)
         assert page is not None  # DEFAULT_PAGINATION_CLASS: the API always paginates
@@ -370,7 +400,9 @@ class DirectiveViewSet(viewsets.GenericViewSet):
                     "parent_name_en": d.unit.parent.name_en if d.unit.parent else "",
                     "delivered_at": d.delivered_at,
                     "acknowledged_at": d.acknowledged_at,
+                    "acknowledged_via": d.acknowledged_via,
                     "done_at": d.done_at,
+                    "done_via": d.done_via,
                 }
                 for d in page
             ]

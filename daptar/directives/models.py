@@ -8,6 +8,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from daptar.lib import shortcodes
+from daptar.lib.numerals import to_bengali_digits
 from daptar.units.models import Unit
 
 if TYPE_CHECKING:
@@ -98,6 +100,19 @@ class Directive(models.Model):
     def is_overdue(self) -> bool:
         return self.status == self.Status.ISSUED and self.due_at < timezone.now()
 
+    @property
+    def short_code(self) -> str:
+        """The number an office sends back by SMS (প্রাপ্তি 1234): the id and a check digit."""
+        return shortcodes.encode(self.pk)
+
+    @property
+    def sms_text(self) -> str:
+        """The directive's SMS: reference, how to answer it, then as much title as fits."""
+        code = to_bengali_digits(self.short_code)
+        urgent = "জরুরি " if self.priority == self.Priority.URGENT else ""
+        head = f"{urgent}নির্দেশনা {self.reference}। প্রাপ্তি জানাতে লিখুন: প্রাপ্তি {code}। "
+        return (head + self.title)[:300]
+
 
 class Attachment(models.Model):
     """A PDF or image sent with a directive; its type is checked by content."""
@@ -138,6 +153,13 @@ class DeliveryQuerySet(models.QuerySet["Delivery"]):
 
 class Delivery(models.Model):
     """One recipient unit of one directive and how far it has got with it."""
+
+    class Via(models.TextChoices):
+        """How an office answered: the web pages, an app through the API, or an SMS."""
+
+        WEB = "web", _("web")
+        API = "api", _("API")
+        SMS = "sms", _("SMS")
 
     class State(models.TextChoices):
         PENDING = "pending", _("waiting for relay")
@@ -189,6 +211,9 @@ class Delivery(models.Model):
         db_index=False,
     )
     acknowledge_note = models.TextField(blank=True)
+    acknowledged_via = models.CharField(
+        _("acknowledged by"), max_length=4, choices=Via, blank=True, db_default=""
+    )
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -199,6 +224,9 @@ class Delivery(models.Model):
         db_index=False,
     )
     done_note = models.TextField(blank=True)
+    done_via = models.CharField(
+        _("done reported by"), max_length=4, choices=Via, blank=True, db_default=""
+    )
     forwarded_at = models.DateTimeField(null=True, blank=True)
     forwarded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

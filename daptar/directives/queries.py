@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.http import Http404
@@ -15,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from daptar.directives.models import Delivery, DeliveryQuerySet, Directive
 from daptar.lib import paths
+from daptar.lib.sms import count_parts
+from daptar.people.models import Post, Term
 from daptar.units.models import Level, Unit
 from daptar.units.queries import get_visible_unit
 
@@ -134,6 +138,7 @@ class Funnel:
     unit: Unit | None = None
     level: Level | None = None
     extra: dict[str, int] = field(default_factory=dict)
+    by_sms: int = 0  # acknowledged by an SMS from the unit (or done by one, unacknowledged)
 
     def add(self, state: str, n: int, *, past_due: bool) -> None:
         self.expected += n
@@ -163,7 +168,7 @@ def tracking(
     rows = (
         Delivery.objects.filter(directive=directive)
         .values("level_id", "state")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), sms=Count("pk", filter=Q(acknowledged_via=Delivery.Via.SMS)))
         .order_by()
     )
     levels = {level.pk: level for level in Level.objects.all()}
@@ -172,9 +177,10 @@ def tracking(
     for row in rows:
         total.add(row["state"], row["n"], past_due=past_due)
         level = levels[row["level_id"]]
-        by_level.setdefault(level.pk, Funnel(level=level, label=level.name)).add(
-            row["state"], row["n"], past_due=past_due
-        )
+        funnel = by_level.setdefault(level.pk, Funnel(level=level, label=level.name))
+        funnel.add(row["state"], row["n"], past_due=past_due)
+        total.by_sms += row["sms"]
+        funnel.by_sms += row["sms"]
     ordered = sorted(by_level.values(), key=lambda f: f.level.rank if f.level else 0)
     return total, ordered
 
@@ -214,9 +220,12 @@ def tracking_units(
     level: str = "",
     overdue: bool = False,
     within: Unit | None = None,
+    via: str = "",
 ) -> DeliveryQuerySet:
     """Recipient units with their delivery state, filtered like the tracking page offers."""
     rows = Delivery.objects.filter(directive=directive)
+    if via in Delivery.Via.values:
+        rows = rows.filter(acknowledged_via=via)
     if within is not None:
         rows = rows.filter(paths.prefix_q(within.path, "unit_path"))
     if state in Delivery.State.values:
@@ -230,10 +239,95 @@ def tracking_units(
     return rows.select_related("unit__parent", "level").order_by("unit_path")
 
 
+def _recipient_units(target: Unit, level_ids: list[int], issuer: Unit) -> QuerySet[Unit]:
+    units = Unit.objects.subtree(target).filter(is_active=True).exclude(pk=issuer.pk)
+    return units.filter(level_id__in=level_ids) if level_ids else units
+
+
 def recipient_counts(target: Unit, level_ids: list[int], issuer: Unit) -> list[tuple[Level, int]]:
     """How many units each level would receive: the compose page's live preview."""
-    units = Unit.objects.subtree(target).filter(is_active=True).exclude(pk=issuer.pk)
-    if level_ids:
-        units = units.filter(level_id__in=level_ids)
+    units = _recipient_units(target, level_ids, issuer)
     counts = dict(units.values_list("level_id").annotate(n=Count("pk")).order_by())
     return [(level, counts[level.pk]) for level in Level.objects.all() if level.pk in counts]
+
+
+@dataclass(frozen=True)
+class SmsEstimate:
+    """What issuing a directive by SMS costs: people, parts per SMS, parts in all, taka."""
+
+    sent: bool
+    people: int
+    encoding: str
+    parts_each: int
+    parts_total: int
+    cost: Decimal
+    text: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "sms": self.sent,
+            "people": self.people,
+            "encoding": self.encoding,
+            "parts_per_sms": self.parts_each,
+            "parts": self.parts_total,
+            "price_per_part": str(price_per_part()),
+            "cost": str(self.cost),
+            "currency": "BDT",
+            "text": self.text,
+        }
+
+
+def price_per_part() -> Decimal:
+    return Decimal(str(settings.DAPTAR_SMS_PRICE_PER_PART))
+
+
+def sms_estimate(directive: Directive) -> SmsEstimate:
+    """The SMS an issue would send: one to each phone of every acting office bearer of every
+    recipient unit (a relay sends them level by level, and this counts them all).
+
+    Only an urgent directive goes out by SMS; for any other the figures are what it would
+    cost if it were made urgent, and *sent* is False.
+    """
+    units = _recipient_units(
+        directive.target_unit,
+        list(directive.target_levels.values_list("pk", flat=True)),
+        directive.issuing_unit,
+    )
+    return _estimate(
+        units, directive.sms_text, sent=directive.priority == Directive.Priority.URGENT
+    )
+
+
+def compose_sms_estimate(
+    issuer: Unit, target: Unit, level_ids: list[int], title: str
+) -> SmsEstimate:
+    """The compose page's estimate for an urgent directive not saved yet: its reference and
+    short code are stood in for by ones of the length they will have."""
+    upcoming = (Directive.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    stand_in = Directive(
+        pk=upcoming,
+        reference=f"{issuer.code}/{timezone.localdate().year}/0000",
+        title=title.strip(),
+        priority=Directive.Priority.URGENT,
+    )
+    units = _recipient_units(target, level_ids, issuer)
+    return _estimate(units, stand_in.sms_text, sent=True)
+
+
+def _estimate(units: QuerySet[Unit], text: str, *, sent: bool) -> SmsEstimate:
+    people = (
+        Term.objects.current()
+        .filter(post__desk_role=Post.DeskRole.ACT, unit__in=units)
+        .exclude(person__phone="")
+        .count()
+    )
+    parts = count_parts(text)
+    return SmsEstimate(
+        sent=sent,
+        people=people,
+        encoding=parts.encoding,
+        parts_each=parts.parts,
+        parts_total=parts.parts * people,
+        cost=parts.cost(price_per_part(), people),
+        text=text,
+    )

@@ -25,6 +25,7 @@ def issued_message(directive: Directive) -> Message:
         url=reverse("directives:detail", args=[directive.pk]),
         text_bn=f"{prefix_bn}নির্দেশনা {directive.reference}: {directive.title}",
         text_en=f"{prefix_en}directive {directive.reference}: {directive.title}",
+        sms=directive.sms_text,
         email_subject=f"[{directive.reference}] {directive.title}",
         email_body=(
             f"{directive.issuing_unit.name_bn} / {directive.issuing_unit.name_en}\n"

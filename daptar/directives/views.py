@@ -123,10 +123,19 @@ def recipients_preview(request: AuthedRequest) -> HttpResponse:
         target = found or unit
     level_ids = [int(v) for v in request.GET.getlist("target_levels") if v.isdigit()]
     counts = queries.recipient_counts(target, level_ids, unit)
+    estimate = None
+    if request.GET.get("priority") == Directive.Priority.URGENT:
+        title = request.GET.get("title", "")[:200]
+        estimate = queries.compose_sms_estimate(unit, target, level_ids, title)
     return render(
         request,
         "directives/compose.html#preview",
-        {"counts": counts, "total": sum(n for _l, n in counts), "target": target},
+        {
+            "counts": counts,
+            "total": sum(n for _l, n in counts),
+            "target": target,
+            "sms_estimate": estimate,
+        },
     )
 
 
@@ -161,6 +170,11 @@ def detail(request: AuthedRequest, directive_id: int) -> HttpResponse:
                     list(directive.target_levels.values_list("pk", flat=True)),
                     directive.issuing_unit,
                 )
+                if is_issuer and directive.status == Directive.Status.DRAFT
+                else None
+            ),
+            "sms_estimate": (
+                queries.sms_estimate(directive)
                 if is_issuer and directive.status == Directive.Status.DRAFT
                 else None
             ),
@@ -291,6 +305,7 @@ def tracking_units(request: AuthedRequest, directive_id: int) -> HttpResponseBas
         level=request.GET.get("level", ""),
         overdue=request.GET.get("overdue") == "1",
         within=within,
+        via=request.GET.get("via", ""),
     )
     if request.GET.get("format") == "csv":
         return _csv(directive, rows)
@@ -306,6 +321,7 @@ def tracking_units(request: AuthedRequest, directive_id: int) -> HttpResponseBas
             "state": request.GET.get("state", ""),
             "level": request.GET.get("level", ""),
             "overdue": request.GET.get("overdue") == "1",
+            "via": request.GET.get("via", ""),
         },
     )
 
@@ -323,6 +339,8 @@ def _csv(directive: Directive, rows: Any) -> StreamingHttpResponse:
         "acknowledged_at",
         "done_at",
         "note",
+        "acknowledged_via",
+        "done_via",
     ]
 
     def row(d: Delivery) -> list[Any]:
@@ -338,6 +356,8 @@ def _csv(directive: Directive, rows: Any) -> StreamingHttpResponse:
             d.acknowledged_at or "",
             d.done_at or "",
             d.done_note or d.acknowledge_note,
+            d.acknowledged_via,
+            d.done_via,
         ]
 
     return csv_download(

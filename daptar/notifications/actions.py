@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +34,7 @@ class Message:
     url: str = ""
     email_subject: str = ""
     email_body: str = ""
+    sms: str = ""  # the SMS when it says more than text_bn (how to answer it, say)
 
 
 def notify_units(
@@ -90,7 +93,7 @@ def notify_units(
                         channel=OutboxMessage.Channel.SMS,
                         address=phone,
                         unit_id=uid,
-                        body=message.text_bn[:300],
+                        body=(message.sms or message.text_bn)[:300],
                         next_attempt_at=now,
                         dedupe_key=f"{key}:{uid}:sms:{phone}"[:200],
                     )
@@ -99,6 +102,66 @@ def notify_units(
     if outbox:
         jobs.after_commit("notifications.send_outbox")
     return len(outbox)
+
+
+def queue_sms(phone: str, text: str, *, key: str, unit_id: int | None = None) -> bool:
+    """One SMS to one number (an answer to an inbound SMS); written once per *key*."""
+    created = OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                channel=OutboxMessage.Channel.SMS,
+                address=phone,
+                unit_id=unit_id,
+                body=text,
+                next_attempt_at=timezone.now(),
+                dedupe_key=key[:200],
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    if created:
+        from daptar.notifications.tasks import send_outbox
+
+        transaction.on_commit(send_outbox.enqueue)
+    return bool(created)
+
+
+def record_delivery_report(
+    *, key: str = "", reference: str = "", report: str, at: datetime.datetime | None = None
+) -> OutboxMessage | None:
+    """The gateway says what became of a sent SMS: state and time go on its outbox row.
+
+    The row is found by our idempotency key (the csms_id) or by the gateway's reference.
+    A report older than the one already recorded changes nothing (reports can arrive
+    out of order); None when no SMS matches.
+    """
+    if report not in OutboxMessage.Report.values or not report:
+        raise ValidationError({"status": [_("Unknown delivery state.")]})
+    rows = OutboxMessage.objects.filter(channel=OutboxMessage.Channel.SMS)
+    prefix = settings.DAPTAR_SMS_CSMS_PREFIX
+    if key and key.startswith(prefix) and key[len(prefix) :].isdigit():
+        rows = rows.filter(pk=int(key[len(prefix) :]))
+    elif reference:
+        rows = rows.filter(gateway_ref=reference)
+    else:
+        return None
+    at = at or timezone.now()
+    with transaction.atomic():
+        message = rows.select_for_update().first()
+        if message is None:
+            return None
+        if message.reported_at is None or message.reported_at <= at:
+            message.report, message.reported_at = report, at
+            message.save(update_fields=["report", "reported_at", "updated_at"])
+            record(
+                "outbox.delivery_report",
+                by=None,
+                obj=message,
+                unit=message.unit,
+                detail={"report": report},
+                label=f"SMS {message.pk}",
+            )
+    return message
 
 
 def office_contacts(unit_ids: list[int]) -> list[tuple[int, str, str]]:

@@ -23,8 +23,9 @@ class OutboxAdmin(admin.ModelAdmin):
         "attempts",
         "next_attempt_at",
         "last_error",
+        "report",
     ]
-    list_filter = ["status", "channel"]
+    list_filter = ["status", "channel", "report"]
     search_fields = ["address", "subject"]
     actions = ["retry_now"]
     show_full_result_count = False

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from daptar.units.models import Unit
@@ -74,6 +75,15 @@ class OutboxMessage(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
+    class Report(models.TextChoices):
+        """What the gateway's delivery report (DLR) last said about a sent SMS."""
+
+        NONE = "", _("no report yet")
+        DELIVERED = "delivered", _("delivered to the phone")
+        UNDELIVERED = "undelivered", _("not delivered")
+        EXPIRED = "expired", _("expired undelivered")
+        REJECTED = "rejected", _("rejected by the operator")
+
     channel = models.CharField(_("channel"), max_length=8, choices=Channel)
     address = models.CharField(_("address"), max_length=254)
     unit = models.ForeignKey(
@@ -92,6 +102,11 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     dedupe_key = models.CharField(max_length=200, unique=True)
+    gateway_ref = models.CharField(_("gateway reference"), max_length=64, blank=True)
+    report = models.CharField(
+        _("delivery report"), max_length=12, choices=Report, default=Report.NONE, blank=True
+    )
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -102,7 +117,18 @@ class OutboxMessage(models.Model):
         indexes = [
             # The sweep: pending messages whose time has come.
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            # Delivery reports that name the gateway's own reference, not our key.
+            models.Index(
+                fields=["gateway_ref"], name="outbox_gateway_ref_idx", condition=~Q(gateway_ref="")
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.address}: {self.subject or self.body[:40]}"
+
+    @property
+    def idempotency_key(self) -> str:
+        """The key a gateway sees (SSL Wireless's csms_id): one per row, the same on a retry."""
+        from django.conf import settings
+
+        return f"{settings.DAPTAR_SMS_CSMS_PREFIX}{self.pk}"

@@ -18,7 +18,9 @@ def _send(message: OutboxMessage) -> None:
     if message.channel == OutboxMessage.Channel.EMAIL:
         notify.send_email(message.address, message.subject, message.body)
     else:
-        notify.send_sms(message.address, message.body)
+        reference = notify.send_sms(message.address, message.body, key=message.idempotency_key)
+        if reference:  # delivery reports may name the message by the gateway's reference
+            OutboxMessage.objects.filter(pk=message.pk).update(gateway_ref=reference[:64])
 
 
 def sweep(limit: int = SWEEP_LIMIT) -> dict[str, int]:

@@ -19,10 +19,20 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from daptar.lib import paths
+from daptar.lib.numerals import to_bengali_digits
 from daptar.notifications.actions import Message, notify_units
 from daptar.returns import actions
-from daptar.returns.models import ReturnForm, ReturnPeriod, Submission, SubmissionQuerySet
+from daptar.returns.models import (
+    ReturnField,
+    ReturnForm,
+    ReturnPeriod,
+    Submission,
+    SubmissionQuerySet,
+)
 from daptar.units.models import Unit
+
+# A return small enough to send by SMS: a few numbers in a row.
+SMS_FIELDS = 8
 
 
 def _fill_url(period: ReturnPeriod) -> str:
@@ -43,20 +53,30 @@ def opened_message(period: ReturnPeriod) -> Message:
     )
 
 
+def sms_hint(period: ReturnPeriod) -> str:
+    """How to send a small all-number return by SMS (daptar/sms), or "" for any other form."""
+    kinds = list(period.form.fields.values_list("type", flat=True))
+    if not kinds or len(kinds) > SMS_FIELDS or any(k not in ReturnField.NUMERIC for k in kinds):
+        return ""
+    code, n = to_bengali_digits(period.short_code), to_bengali_digits(len(kinds))
+    return f"এসএমএসে পাঠাতে: R {code} ও {n}টি সংখ্যা ক্রমানুসারে। "
+
+
 def reminder_message(period: ReturnPeriod, *, overdue: bool) -> Message:
     form = period.form
     if overdue:
-        return Message(
-            kind="return.overdue",
-            url=_fill_url(period),
-            text_bn=f"সময় পেরিয়ে গেছে: তথ্য প্রেরণ {form.title} ({period.label}) এখনও পাঠানো হয়নি",
-            text_en=f"Overdue: return {form.title} ({period.label}) has not been sent",
-        )
+        text_bn = f"সময় পেরিয়ে গেছে: তথ্য প্রেরণ {form.title} ({period.label}) এখনও পাঠানো হয়নি"
+        text_en = f"Overdue: return {form.title} ({period.label}) has not been sent"
+    else:
+        text_bn = f"শীঘ্রই সময় শেষ: তথ্য প্রেরণ {form.title} ({period.label}), {_due(period)}"
+        text_en = f"Due soon: return {form.title} ({period.label}), {_due(period)}"
+    hint = sms_hint(period)
     return Message(
-        kind="return.due_soon",
+        kind="return.overdue" if overdue else "return.due_soon",
         url=_fill_url(period),
-        text_bn=f"শীঘ্রই সময় শেষ: তথ্য প্রেরণ {form.title} ({period.label}), {_due(period)}",
-        text_en=f"Due soon: return {form.title} ({period.label}), {_due(period)}",
+        text_bn=text_bn,
+        text_en=text_en,
+        sms=f"{hint}{text_bn}" if hint else "",
     )
 
 

@@ -50,6 +50,7 @@ DIRECTIVE_FIELDS = {
     "attachments",
 }
 DELIVERY_FIELDS = {
+    "done_via",
     "id",
     "unit",
     "state",
@@ -57,6 +58,7 @@ DELIVERY_FIELDS = {
     "seen_at",
     "acknowledged_at",
     "acknowledge_note",
+    "acknowledged_via",
     "done_at",
     "done_note",
     "forwarded_at",
@@ -75,7 +77,9 @@ TRACKED_UNIT_FIELDS = {
     "parent_name_en",
     "delivered_at",
     "acknowledged_at",
+    "acknowledged_via",
     "done_at",
+    "done_via",
 }
 
 
@@ -589,7 +593,7 @@ class TrackingApiTests(ApiTestCase):
         response = self.client.get(api("tracking", directive))
         self.assertEqual(response.status_code, 200)
         body = response.json()
-        self.assertEqual(set(body), FUNNEL_FIELDS | {"by_level"})
+        self.assertEqual(set(body), FUNNEL_FIELDS | {"by_level", "acknowledged_by_sms"})
         self.assertEqual(
             {k: body[k] for k in FUNNEL_FIELDS},
             {"expected": 6, "delivered": 6, "seen": 3, "acknowledged": 2, "done": 1, "overdue": 0},
