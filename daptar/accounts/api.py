@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from daptar.accounts import actions, codes, twofactor
-from daptar.accounts.forms import lockout_message
+from daptar.accounts.forms import codes_limit_message, lockout_message
 from daptar.accounts.models import ApiToken, SMSDevice
 from daptar.accounts.queries import acting_desk, client_ip
 from daptar.accounts.signin_views import match_device
@@ -140,7 +140,7 @@ def _second_factor(user: Any, data: dict[str, Any], ip: str | None) -> None:
                     codes.count_request(codes.verified_phone(user), ip)
                 except codes.TooManyCodes as limited:
                     raise Throttled(
-                        wait=limited.minutes * 60, detail=lockout_message(limited.minutes)
+                        wait=limited.minutes * 60, detail=codes_limit_message(limited.minutes)
                     ) from None
                 sms.generate_challenge()
         raise SecondFactorRequired(_("Send the code from your second factor as otp."), "otp_required")

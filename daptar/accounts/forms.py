@@ -19,6 +19,14 @@ def lockout_message(minutes: int) -> str:
     ) % {"minutes": localise_digits(minutes, get_language() or "bn")}
 
 
+def codes_limit_message(minutes: int) -> str:
+    return ngettext(
+        "Too many codes asked for. Try again in %(minutes)s minute.",
+        "Too many codes asked for. Try again in %(minutes)s minutes.",
+        minutes,
+    ) % {"minutes": localise_digits(minutes, get_language() or "bn")}
+
+
 class LoginForm(AuthenticationForm):
     """Django's login form, throttled per account and per address."""
 

@@ -26,7 +26,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from daptar.accounts import actions, codes, twofactor
-from daptar.accounts.forms import CodeForm, PhoneForm, lockout_message
+from daptar.accounts.forms import CodeForm, PhoneForm, codes_limit_message, lockout_message
 from daptar.accounts.models import ApiToken, SignIn, SMSDevice
 from daptar.accounts.queries import client_ip
 from daptar.accounts.receivers import METHOD_ATTR
@@ -98,7 +98,7 @@ def second_factor(request: AuthedRequest) -> HttpResponse:
         try:
             codes.count_request(codes.verified_phone(user), client_ip(request))
         except codes.TooManyCodes as limited:
-            messages.error(request, lockout_message(limited.minutes))
+            messages.error(request, codes_limit_message(limited.minutes))
         else:
             sms.generate_challenge()
             messages.info(request, _("A code is on its way by SMS."))
@@ -231,7 +231,7 @@ def phone_sign_in(request: HttpRequest) -> HttpResponse:
         try:
             codes.count_request(phone, client_ip(request))
         except codes.TooManyCodes as limited:
-            form.add_error(None, lockout_message(limited.minutes))
+            form.add_error(None, codes_limit_message(limited.minutes))
         else:
             if user := actions.user_for_phone(phone):
                 codes.send(codes.Purpose.SIGN_IN, phone, user=user)
@@ -286,7 +286,7 @@ def phone_verify(request: AuthedRequest) -> HttpResponse:
         try:
             codes.count_request(phone, client_ip(request))
         except codes.TooManyCodes as limited:
-            messages.error(request, lockout_message(limited.minutes))
+            messages.error(request, codes_limit_message(limited.minutes))
         else:
             if codes.send(codes.Purpose.VERIFY, phone, user=request.user):
                 messages.info(request, _("A code is on its way by SMS."))

@@ -119,7 +119,7 @@ class SecondFactorStepTests(TwoFactorTestCase):
                     f"{STEP}?next={HOME}", {"action": "sms"}, headers=ENGLISH, follow=True
                 )
         self.assertEqual(len(sms.sent), 2)
-        self.assertContains(response, "Try again in 15 minutes.")
+        self.assertContains(response, "Too many codes asked for. Try again in 15 minutes.")
 
 
 @REQUIRED
