@@ -46,7 +46,9 @@ def login_lockout_minutes(username: str, ip: str | None) -> int:
     return limits.wait_minutes(_keys(username, ip), settings.LOGIN_LOCKOUT_MINUTES)
 
 
-def note_login_failure(username: str, ip: str | None, *, detail: dict[str, str] | None = None) -> None:
+def note_login_failure(
+    username: str, ip: str | None, *, detail: dict[str, str] | None = None
+) -> None:
     """Count a failed login against both the account and the address."""
     limits.hit([key for key, _limit in _keys(username, ip)], settings.LOGIN_LOCKOUT_MINUTES)
     record("auth.login_failed", by=None, detail=detail or {"username": username[:150]})
@@ -54,7 +56,9 @@ def note_login_failure(username: str, ip: str | None, *, detail: dict[str, str] 
 
 def note_login_success(user: User, ip: str | None, *, method: str = "password") -> None:
     limits.clear(_keys(user.username, ip)[0][0])
-    record("auth.login", by=user, obj=user, detail={"method": method} if method != "password" else None)
+    record(
+        "auth.login", by=user, obj=user, detail={"method": method} if method != "password" else None
+    )
 
 
 def switch_unit(request: HttpRequest, unit_id: str, *, by: User) -> Desk:
@@ -171,7 +175,9 @@ def sign_out(user: User, *, by: User, sign_in_ids: list[int] | None = None, keep
                     store(session_key=candidate).delete()
         SignIn.objects.filter(pk__in=[row.pk for row in ended]).update(ended_at=timezone.now())
         if ended:
-            verb = "auth.signed_out_one" if sign_in_ids is not None else "auth.signed_out_everywhere"
+            verb = (
+                "auth.signed_out_one" if sign_in_ids is not None else "auth.signed_out_everywhere"
+            )
             record(verb, by=by, obj=user, detail={"sessions": len(ended)})
     return len(ended)
 
@@ -187,9 +193,7 @@ def _sessions_starting(prefix: str) -> list[str]:
     if not settings.SESSION_ENGINE.endswith(("sessions.backends.db", "cached_db")):
         return []
     return list(
-        Session.objects.filter(session_key__startswith=prefix).values_list(
-            "session_key", flat=True
-        )
+        Session.objects.filter(session_key__startswith=prefix).values_list("session_key", flat=True)
     )
 
 
@@ -235,7 +239,9 @@ def remove_device(user: User, device: Device, *, by: User) -> None:
 
     others = [d for d in twofactor.devices(user) if d.persistent_id != device.persistent_id]
     if twofactor.required(user) and not [d for d in others if not isinstance(d, StaticDevice)]:
-        raise ValidationError(_("Your desk needs a second factor: add another before removing this one."))
+        raise ValidationError(
+            _("Your desk needs a second factor: add another before removing this one.")
+        )
     with transaction.atomic():
         kind = device._meta.model_name
         device.delete()
@@ -262,7 +268,12 @@ def note_second_factor(user: User, device: Device | None, *, step: str = "sign-i
         record("auth.2fa_failed", by=user, obj=user, detail={"step": step})
     else:
         limits.clear(f"2fa-fail:user:{user.pk}")
-        record("auth.2fa_verified", by=user, obj=user, detail={"device": device._meta.model_name, "step": step})
+        record(
+            "auth.2fa_verified",
+            by=user,
+            obj=user,
+            detail={"device": device._meta.model_name, "step": step},
+        )
 
 
 def second_factor_lockout_minutes(user: User) -> int:

@@ -143,7 +143,9 @@ def _second_factor(user: Any, data: dict[str, Any], ip: str | None) -> None:
                         wait=limited.minutes * 60, detail=codes_limit_message(limited.minutes)
                     ) from None
                 sms.generate_challenge()
-        raise SecondFactorRequired(_("Send the code from your second factor as otp."), "otp_required")
+        raise SecondFactorRequired(
+            _("Send the code from your second factor as otp."), "otp_required"
+        )
     if minutes := actions.second_factor_lockout_minutes(user):
         raise Throttled(wait=minutes * 60, detail=lockout_message(minutes))
     device = match_device(devices, to_ascii_digits(code).strip().lower())

@@ -133,9 +133,7 @@ def check(purpose: str, phone: str, code: str, *, user: User | None = None) -> O
         OneTimeCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
         return None
     # Single use even when two requests race with the same code: only one update wins.
-    won = OneTimeCode.objects.filter(pk=row.pk, used_at__isnull=True).update(
-        used_at=timezone.now()
-    )
+    won = OneTimeCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=timezone.now())
     return row if won else None
 
 

@@ -68,7 +68,9 @@ class PhoneForm(forms.Form):
     phone = forms.CharField(
         label=_("Mobile number"),
         max_length=32,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "tel", "inputmode": "tel", "autofocus": True}
+        ),
     )
 
     def clean_phone(self) -> str:

@@ -1,6 +1,7 @@
 import time
 from collections.abc import Callable
 from functools import cache
+from typing import cast
 
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.contrib.auth import logout
@@ -9,8 +10,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from daptar.accounts import actions, twofactor
+from daptar.accounts.models import User
 from daptar.accounts.queries import acting_desk, client_ip
 from daptar.audit.context import RequestContext, current
 
@@ -63,19 +66,18 @@ class SignInMiddleware:
         session = getattr(request, "session", None)
         if session is None or AUTH_SESSION_KEY not in session:
             return self.get_response(request)
-        if time.time() - session.get(actions.SEEN_KEY, 0) >= TOUCH_SECONDS:
-            if not request.user.is_authenticated:
+        user = request.user
+        state = session.get(twofactor.STATE_KEY)
+        if state is None or time.time() - session.get(actions.SEEN_KEY, 0) >= TOUCH_SECONDS:
+            if not user.is_authenticated:
                 return self.get_response(request)
-            if not actions.touch_sign_in(request, request.user):  # type: ignore[arg-type]
+            signed_in = cast("User", user)
+            if not actions.touch_sign_in(request, signed_in):
                 logout(request)
                 return redirect("accounts:login")
-            if session.get(twofactor.STATE_KEY) != twofactor.OK or not request.user.is_verified():  # type: ignore[union-attr]
-                twofactor.refresh(request, request.user)  # type: ignore[arg-type]
-        state = session.get(twofactor.STATE_KEY)
-        if state is None:
-            if not request.user.is_authenticated:
-                return self.get_response(request)
-            state = twofactor.refresh(request, request.user)  # type: ignore[arg-type]
+            if state != twofactor.OK or not session.get(DEVICE_ID_SESSION_KEY):
+                # A desk given since sign-in, or a device added elsewhere, counts from now.
+                state = twofactor.refresh(request, signed_in)
         if state == twofactor.OK or request.path in _open_paths(state):
             return self.get_response(request)
         if request.path.startswith("/static/"):

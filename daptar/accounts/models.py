@@ -28,7 +28,7 @@ class Desk:
         return self.role == Post.DeskRole.ACT
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp's devices
     """A login. What it may see and do follows from its person's current terms."""
 
     person = models.OneToOneField(

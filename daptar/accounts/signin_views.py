@@ -117,7 +117,12 @@ def second_factor(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "accounts/second_factor.html",
-        {"form": form, "next": target, "kinds": kinds, "phone": _masked(codes.verified_phone(user))},
+        {
+            "form": form,
+            "next": target,
+            "kinds": kinds,
+            "phone": _masked(codes.verified_phone(user)),
+        },
     )
 
 
@@ -318,7 +323,9 @@ def profile(request: AuthedRequest) -> HttpResponse:
     user = request.user
     current = actions.key_hash(request.session.session_key or "")
     since = timezone.now() - datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
-    sign_ins = list(SignIn.objects.filter(user=user, ended_at__isnull=True, last_seen_at__gte=since))
+    sign_ins = list(
+        SignIn.objects.filter(user=user, ended_at__isnull=True, last_seen_at__gte=since)
+    )
     for row in sign_ins:
         row.device = describe(row.user_agent) or _("Unknown browser")  # type: ignore[attr-defined]
         row.current = row.key_hash == current  # type: ignore[attr-defined]

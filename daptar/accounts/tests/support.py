@@ -53,7 +53,5 @@ def add_totp(user: User) -> TOTPDevice:
 
 def totp_code(device: TOTPDevice, offset: int = 0) -> str:
     device.refresh_from_db()
-    value = totp(
-        device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset
-    )
+    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset)
     return f"{value:0{device.digits}d}"

@@ -6,7 +6,6 @@ from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.test import override_settings
 from django.urls import reverse
 
-from daptar.accounts import actions as account_actions
 from daptar.accounts import limits
 from daptar.accounts.models import ApiToken
 from daptar.accounts.queries import SESSION_KEY

@@ -23,7 +23,9 @@ class PhoneSignInTests(DaptarTestCase):
         verify_phone(self.jalalabad, "+8801811223344")
 
     def ask(self, phone: str, **headers: str):  # type: ignore[no-untyped-def]
-        return self.client.post(PHONE, {"phone": phone}, headers={**ENGLISH, **headers}, follow=True)
+        return self.client.post(
+            PHONE, {"phone": phone}, headers={**ENGLISH, **headers}, follow=True
+        )
 
     def enter(self, code: str):  # type: ignore[no-untyped-def]
         return self.client.post(CODE, {"code": code}, headers=ENGLISH)

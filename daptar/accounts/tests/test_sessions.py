@@ -132,7 +132,9 @@ class PhoneVerificationTests(DaptarTestCase):
     def test_a_sign_in_code_does_not_verify_a_phone(self) -> None:
         from daptar.accounts import codes
 
-        code = codes.issue(OneTimeCode.Purpose.SIGN_IN, self.jalalabad.person.phone, user=self.jalalabad)
+        code = codes.issue(
+            OneTimeCode.Purpose.SIGN_IN, self.jalalabad.person.phone, user=self.jalalabad
+        )
         self.client.post(self.url, {"action": "check", "code": code})
         self.jalalabad.person.refresh_from_db()
         self.assertIsNone(self.jalalabad.person.phone_verified_at)

@@ -22,7 +22,7 @@ REQUIRED = override_settings(DAPTAR_2FA_REQUIRED_LEVELS=["central", "division", 
 
 
 class TwoFactorTestCase(DaptarTestCase):
-    def assertOpen(self, url: str = HOME) -> None:  # noqa: N802 (unittest's style)
+    def assertOpen(self, url: str = HOME) -> None:
         """The office pages open: no detour to a second-factor page on the way."""
         response = self.client.get(url, follow=True)
         self.assertEqual(response.status_code, 200)
@@ -190,7 +190,9 @@ class RequirementTests(TwoFactorTestCase):
         self.log_in("sylhet")
         self.enter(totp_code(device))
         response = self.client.post(
-            reverse("accounts:remove_device"), {"device": device.persistent_id}, follow=True,
+            reverse("accounts:remove_device"),
+            {"device": device.persistent_id},
+            follow=True,
             headers=ENGLISH,
         )
         self.assertContains(response, "add another before removing this one")
@@ -217,7 +219,9 @@ class DeviceChangesTests(TwoFactorTestCase):
     def test_someone_elses_device_is_404(self) -> None:
         other = add_totp(self.sylhet)
         self.client.force_login(self.jalalabad)
-        response = self.client.post(reverse("accounts:remove_device"), {"device": other.persistent_id})
+        response = self.client.post(
+            reverse("accounts:remove_device"), {"device": other.persistent_id}
+        )
         self.assertEqual(response.status_code, 404)
 
     def test_new_recovery_codes_replace_the_old_ones(self) -> None:
