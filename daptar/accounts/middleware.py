@@ -1,7 +1,7 @@
 import time
 from collections.abc import Callable
 from functools import cache
-from typing import cast
+from typing import Any, cast
 
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.contrib.auth import logout
@@ -18,6 +18,7 @@ from daptar.accounts.queries import acting_desk, client_ip
 from daptar.audit.context import RequestContext, current
 
 TOUCH_SECONDS = 60
+PUBLIC_MODULES = ("daptar.website.",)
 
 
 class ActingUnitMiddleware:
@@ -63,14 +64,22 @@ class SignInMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        # The public website never reads the session: one URL is one page for every cache.
+        if getattr(view, "__module__", "").startswith(PUBLIC_MODULES):
+            return None
         session = getattr(request, "session", None)
         if session is None or AUTH_SESSION_KEY not in session:
-            return self.get_response(request)
+            return None
         user = request.user
         state = session.get(twofactor.STATE_KEY)
         if state is None or time.time() - session.get(actions.SEEN_KEY, 0) >= TOUCH_SECONDS:
             if not user.is_authenticated:
-                return self.get_response(request)
+                return None
             signed_in = cast("User", user)
             if not actions.touch_sign_in(request, signed_in):
                 logout(request)
@@ -79,9 +88,7 @@ class SignInMiddleware:
                 # A desk given since sign-in, or a device added elsewhere, counts from now.
                 state = twofactor.refresh(request, signed_in)
         if state == twofactor.OK or request.path in _open_paths(state):
-            return self.get_response(request)
-        if request.path.startswith("/static/"):
-            return self.get_response(request)
+            return None
         if request.path.startswith("/api/"):
             return JsonResponse(
                 {"detail": _("Finish signing in with your second factor first.")}, status=403

@@ -259,3 +259,24 @@ class AdminTests(TwoFactorTestCase):
         self.log_in("operator", next="/admin/")
         response = self.client.get(reverse("admin:index"))
         self.assertEqual(response["Location"].split("?")[0], ENROL)
+
+
+class BengaliTests(TwoFactorTestCase):
+    def test_the_sign_in_pages_speak_bengali(self) -> None:
+        pages = {
+            reverse("accounts:phone_sign_in"): "ফোন দিয়ে সাইন ইন",
+            LOGIN: "এসএমএসে কোড দিয়ে সাইন ইন",
+        }
+        for url, text in pages.items():
+            with self.subTest(url=url):
+                self.assertContains(self.client.get(url, headers={"accept-language": "bn"}), text)
+        self.client.force_login(self.jalalabad)
+        bengali = {"accept-language": "bn"}
+        self.assertContains(
+            self.client.get(reverse("accounts:profile"), headers=bengali),
+            "যেখানে আপনি সাইন ইন করে আছেন",
+        )
+        self.assertContains(self.client.get(ENROL, headers=bengali), "অথেন্টিকেটর অ্যাপ")
+        self.assertContains(
+            self.client.get(reverse("accounts:totp_enrol"), headers=bengali), "অথবা এই কী লিখুন"
+        )
