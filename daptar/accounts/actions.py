@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -123,6 +124,11 @@ def start_sign_in(request: HttpRequest, user: User, method: str) -> SignIn | Non
     if not key:
         return None
     request.session[SEEN_KEY] = int(time.time())
+    # The list keeps what it shows: rows of ended or long-expired sessions go.
+    stale = timezone.now() - datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    SignIn.objects.filter(user=user).filter(
+        Q(ended_at__lt=stale) | Q(last_seen_at__lt=stale)
+    ).delete()
     return SignIn.objects.update_or_create(
         key_hash=key_hash(key),
         defaults={

@@ -74,6 +74,7 @@ def issue(purpose: str, phone: str, *, user: User | None) -> str:
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
     with transaction.atomic():
+        OneTimeCode.objects.filter(created_at__lt=now - datetime.timedelta(days=1)).delete()
         OneTimeCode.objects.filter(purpose=purpose, phone=phone, used_at__isnull=True).update(
             used_at=now
         )

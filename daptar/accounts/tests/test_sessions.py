@@ -1,8 +1,11 @@
+import datetime
+
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from daptar.accounts import actions
+from daptar.accounts import actions, codes
 from daptar.accounts.models import OneTimeCode, SignIn
 from daptar.accounts.tests.support import sms_gateway
 from daptar.audit.models import AuditEvent
@@ -130,11 +133,28 @@ class PhoneVerificationTests(DaptarTestCase):
         self.assertTrue(AuditEvent.objects.filter(verb="auth.phone_verify_failed").exists())
 
     def test_a_sign_in_code_does_not_verify_a_phone(self) -> None:
-        from daptar.accounts import codes
-
         code = codes.issue(
             OneTimeCode.Purpose.SIGN_IN, self.jalalabad.person.phone, user=self.jalalabad
         )
         self.client.post(self.url, {"action": "check", "code": code})
         self.jalalabad.person.refresh_from_db()
         self.assertIsNone(self.jalalabad.person.phone_verified_at)
+
+
+class HousekeepingTests(DaptarTestCase):
+    def test_a_sign_in_drops_the_users_long_dead_rows_only(self) -> None:
+        old = timezone.now() - datetime.timedelta(days=30)
+        SignIn.objects.create(user=self.sylhet, key_hash="a" * 64, key_prefix="a", last_seen_at=old)
+        SignIn.objects.create(user=self.dhaka, key_hash="b" * 64, key_prefix="b", last_seen_at=old)
+        Client().post(LOGIN, {"username": "sylhet", "password": PASSWORD})
+        self.assertFalse(SignIn.objects.filter(key_hash="a" * 64).exists())
+        self.assertTrue(SignIn.objects.filter(key_hash="b" * 64).exists())
+        self.assertEqual(SignIn.objects.filter(user=self.sylhet).count(), 1)
+
+    def test_a_new_code_drops_codes_older_than_a_day(self) -> None:
+        codes.issue(OneTimeCode.Purpose.SIGN_IN, "+8801811000000", user=None)
+        OneTimeCode.objects.update(created_at=timezone.now() - datetime.timedelta(days=2))
+        codes.issue(OneTimeCode.Purpose.VERIFY, "+8801911000000", user=None)
+        self.assertEqual(
+            list(OneTimeCode.objects.values_list("phone", flat=True)), ["+8801911000000"]
+        )
