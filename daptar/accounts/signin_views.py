@@ -93,7 +93,7 @@ def second_factor(request: AuthedRequest) -> HttpResponse:
     method = request.session.get(twofactor.METHOD_KEY, "password")
     devices = twofactor.devices(user, for_sign_in_by=method)
     sms = next((d for d in devices if isinstance(d, SMSDevice)), None)
-    form = CodeForm(request.POST if request.POST.get("action") != "sms" else None)
+    form = CodeForm(request.POST or None)
     if request.method == "POST" and request.POST.get("action") == "sms" and sms is not None:
         try:
             codes.count_request(codes.verified_phone(user), client_ip(request))

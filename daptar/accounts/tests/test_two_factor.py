@@ -49,6 +49,9 @@ class SecondFactorStepTests(TwoFactorTestCase):
             self.client.get(HOME), f"{STEP}?next=%2Foffice%2F", fetch_redirect_response=False
         )
         self.assertEqual(self.client.get(reverse("api:me")).status_code, 403)
+        step = self.client.get(STEP, headers=ENGLISH)
+        self.assertContains(step, 'name="code"')
+        self.assertNotContains(step, "errorlist")  # nothing typed yet, nothing wrong yet
         response = self.enter(totp_code(device))
         self.assertRedirects(response, HOME, fetch_redirect_response=False)
         self.assertOpen()
