@@ -57,6 +57,18 @@ def plain_static_storage() -> None:
     }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def second_factor_not_required() -> None:
+    """Tests sign in with a password alone unless they switch the requirement on.
+
+    The tests of the requirement itself (daptar/accounts/tests/test_two_factor.py) set
+    DAPTAR_2FA_REQUIRED_LEVELS with override_settings.
+    """
+    from django.conf import settings
+
+    settings.DAPTAR_2FA_REQUIRED_LEVELS = []
+
+
 @pytest.fixture
 def migrated_rows(transactional_db: None) -> None:
     """Make sure the serialized rollback has the migrated rows to restore.

@@ -384,3 +384,34 @@ DAPTAR_SMS_PRICE_PER_PART = env_str("SMS_PRICE_PER_PART", "0.35")
 DAPTAR_SMS_WEBHOOK_SECRET = env_str("SMS_WEBHOOK_SECRET")
 DAPTAR_SMS_WEBHOOK_AUTH = env_str("SMS_WEBHOOK_AUTH", "hmac")
 DAPTAR_SMS_WEBHOOK_MAX_AGE = env_int("SMS_WEBHOOK_MAX_AGE", 300)  # seconds
+
+# --- sign-in: two factors, sign-in by phone, sessions, expiring API tokens (docs/sign-in.md) ---
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+# django-otp marks the request's user verified; then the gate keeps a user who owes a second
+# factor on the sign-in pages, and the sign-in list notes where each session was last seen.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "daptar.accounts.middleware.SignInMiddleware",
+)
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "daptar.accounts.authentication.ExpiringTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+# Desks at these levels (and staff) must use a second factor; empty switches the rule off.
+DAPTAR_2FA_REQUIRED_LEVELS = env_list("2FA_REQUIRED_LEVELS", "central,division,district")
+DAPTAR_API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+# One-time codes by SMS (sign-in by phone, phone verification, second factor).
+DAPTAR_SMS_CODE_MINUTES = env_int("SMS_CODE_MINUTES", 5)
+DAPTAR_SMS_CODE_ATTEMPTS = env_int("SMS_CODE_ATTEMPTS", 5)  # wrong tries before a code dies
+DAPTAR_SMS_CODES_PER_NUMBER = env_int("SMS_CODES_PER_NUMBER", 3)  # per SMS_CODE_WINDOW
+DAPTAR_SMS_CODES_PER_ADDRESS = env_int("SMS_CODES_PER_ADDRESS", 10)
+DAPTAR_SMS_CODE_WINDOW_MINUTES = env_int("SMS_CODE_WINDOW_MINUTES", 15)
+OTP_TOTP_ISSUER = ORGANISATION_NAME_EN
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a TOTP key or a recovery code
+DAPTAR_RECOVERY_CODES = 10

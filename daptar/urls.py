@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import TokenProxy
 from rest_framework.routers import DefaultRouter
 
 from daptar.accounts import api as accounts_api
+from daptar.accounts import views as accounts_views
 from daptar.units import api as units_api
 
 # Each domain app serves its office pages under /office/<app>/ and lists its API
@@ -48,6 +49,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sms/", include("daptar.sms.urls")),
     path("accounts/", include("daptar.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin signs in through the office login, which asks for the second factor.
+    path("admin/login/", accounts_views.admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api, "api"))),
 ]

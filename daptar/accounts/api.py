@@ -11,20 +11,46 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, Throttled
+from rest_framework.exceptions import (
+    AuthenticationFailed,
+    NotAuthenticated,
+    PermissionDenied,
+    Throttled,
+)
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from daptar.accounts import actions
-from daptar.accounts.forms import lockout_message
+from daptar.accounts import actions, codes, twofactor
+from daptar.accounts.forms import codes_limit_message, lockout_message
+from daptar.accounts.models import ApiToken, SMSDevice
 from daptar.accounts.queries import acting_desk, client_ip
+from daptar.accounts.signin_views import match_device
+from daptar.lib.numerals import to_ascii_digits
 from daptar.lib.throttling import LoginRateThrottle
 
 
 class Credentials(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        required=False,
+        max_length=16,
+        help_text="The second factor's code (authenticator, SMS or recovery code); "
+        "required when the user has one or their desk needs one.",
+    )
+    send_sms = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Text a code to the user's phone (when SMS is one of their factors).",
+    )
+
+
+class SecondFactorRequired(AuthenticationFailed):
+    """401 whose body names what is missing: code `otp_required` or `otp_invalid`."""
+
+    def __init__(self, detail: str, code: str) -> None:
+        super().__init__({"detail": detail, "code": code})
 
 
 class UnitBrief(serializers.Serializer):
@@ -60,7 +86,13 @@ class Me(serializers.Serializer):
     request=Credentials,
     responses={200: inline_serializer("TokenOut", {"token": serializers.CharField()})},
     auth=[],
-    description="Exchange a username and password for the user's API token.",
+    description=(
+        "Exchange a username and password for the user's API token. A user with a second "
+        "factor (or whose desk needs one) must also send `otp`: without it the answer is 401 "
+        "with code `otp_required` (and `send_sms: true` texts a code first); a user who "
+        "needs one and has none gets 403 until they set it up on the website. Tokens "
+        "expire after DAPTAR_API_TOKEN_DAYS."
+    ),
 )
 @extend_schema(methods=["DELETE"], responses={204: None}, description="Revoke the caller's token.")
 @api_view(["POST", "DELETE"])
@@ -71,7 +103,8 @@ def token(request: Request) -> Response:
     if request.method == "DELETE":
         if not request.user.is_authenticated:
             raise NotAuthenticated()
-        actions.revoke_token(request.user, by=request.user)
+        used = request.auth if isinstance(request.auth, ApiToken) else None
+        actions.revoke_token(request.user, by=request.user, token_id=used.pk if used else None)
         return Response(status=status.HTTP_204_NO_CONTENT)
     data = Credentials(data=request.data)
     data.is_valid(raise_exception=True)
@@ -84,8 +117,41 @@ def token(request: Request) -> Response:
     if user is None:
         actions.note_login_failure(username, ip)
         raise AuthenticationFailed(_("Wrong username or password."))
+    _second_factor(user, data.validated_data, ip)
     actions.note_login_success(user, ip)
     return Response({"token": actions.issue_token(user, by=user).key})
+
+
+def _second_factor(user: Any, data: dict[str, Any], ip: str | None) -> None:
+    """Raise unless the token request carries the second factor the user owes."""
+    if not twofactor.has_factor(user):
+        if twofactor.required(user):
+            raise PermissionDenied(
+                _("Your desk needs two-factor sign-in: set it up on the website first.")
+            )
+        return
+    devices = twofactor.devices(user)
+    code = data.get("otp") or ""
+    if not code:
+        if data.get("send_sms"):
+            sms = next((d for d in devices if isinstance(d, SMSDevice)), None)
+            if sms is not None:
+                try:
+                    codes.count_request(codes.verified_phone(user), ip)
+                except codes.TooManyCodes as limited:
+                    raise Throttled(
+                        wait=limited.minutes * 60, detail=codes_limit_message(limited.minutes)
+                    ) from None
+                sms.generate_challenge()
+        raise SecondFactorRequired(
+            _("Send the code from your second factor as otp."), "otp_required"
+        )
+    if minutes := actions.second_factor_lockout_minutes(user):
+        raise Throttled(wait=minutes * 60, detail=lockout_message(minutes))
+    device = match_device(devices, to_ascii_digits(code).strip().lower())
+    actions.note_second_factor(user, device, step="api-token")
+    if device is None:
+        raise SecondFactorRequired(_("That code is wrong or has expired."), "otp_invalid")
 
 
 @extend_schema(

@@ -7,13 +7,22 @@ from django.utils.translation import gettext_lazy as _
 
 from daptar.accounts import actions
 from daptar.accounts.queries import client_ip
-from daptar.lib.numerals import localise_digits
+from daptar.lib.numerals import localise_digits, to_ascii_digits
+from daptar.lib.phones import normalise_phone
 
 
 def lockout_message(minutes: int) -> str:
     return ngettext(
         "Too many failed attempts. Try again in %(minutes)s minute.",
         "Too many failed attempts. Try again in %(minutes)s minutes.",
+        minutes,
+    ) % {"minutes": localise_digits(minutes, get_language() or "bn")}
+
+
+def codes_limit_message(minutes: int) -> str:
+    return ngettext(
+        "Too many codes asked for. Try again in %(minutes)s minute.",
+        "Too many codes asked for. Try again in %(minutes)s minutes.",
         minutes,
     ) % {"minutes": localise_digits(minutes, get_language() or "bn")}
 
@@ -36,3 +45,33 @@ class LoginForm(AuthenticationForm):
         except forms.ValidationError:
             actions.note_login_failure(username, ip)
             raise
+
+
+class CodeForm(forms.Form):
+    """A one-time code: six digits (Bengali or ASCII) or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return to_ascii_digits(self.cleaned_data["code"]).strip().replace(" ", "").lower()
+
+
+class PhoneForm(forms.Form):
+    """A Bangladeshi mobile number in any written form; cleaned to +8801XXXXXXXXX."""
+
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "tel", "inputmode": "tel", "autofocus": True}
+        ),
+    )
+
+    def clean_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["phone"])

@@ -4,16 +4,18 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.views import LoginView
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
 
 from daptar.accounts import actions
 from daptar.accounts.forms import LoginForm
+from daptar.accounts.models import ApiToken
 from daptar.accounts.queries import client_ip
+from daptar.accounts.signin_views import after_sign_in
 from daptar.lib.requests import AuthedRequest
 
 
@@ -25,7 +27,7 @@ class Login(LoginView):
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         auth_login(self.request, form.get_user())
         actions.note_login_success(form.get_user(), client_ip(self.request))
-        return redirect(self.get_success_url())
+        return after_sign_in(self.request, self.get_success_url())
 
 
 @login_required
@@ -52,12 +54,24 @@ def switch_unit(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def token(request: AuthedRequest) -> HttpResponse:
+    """The user's API tokens: the live one's key, when each was made and last used."""
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            actions.revoke_token(request.user, by=request.user)
-            messages.success(request, _("Your API token has been revoked."))
+            chosen = request.POST.get("token", "")
+            token_id = int(chosen) if chosen.isdigit() else None
+            if actions.revoke_token(request.user, by=request.user, token_id=token_id):
+                messages.success(request, _("Your API token has been revoked."))
         else:
             actions.issue_token(request.user, by=request.user)
         return redirect("accounts:token")
-    existing = Token.objects.filter(user=request.user).first()
-    return render(request, "accounts/token.html", {"token": existing})
+    tokens = list(ApiToken.objects.filter(user=request.user))
+    live = next((t for t in tokens if not t.expired), None)
+    return render(request, "accounts/token.html", {"token": live, "tokens": tokens})
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's own login form knows no second factor: send it to the office login."""
+    target = request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = reverse("admin:index")
+    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")

@@ -105,3 +105,17 @@ def end_term(term: Term, *, by: User, ended_on: datetime.date | None = None) -> 
         term.save(update_fields=["ended_on", "updated_at"])
         record("term.ended", by=by, obj=term, unit=term.unit, detail={"on": str(ended_on)})
     return term
+
+
+def mark_phone_verified(person: Person, *, by: User) -> Person:
+    """The person proved their phone is theirs (a code sent to it came back).
+
+    Only the person's own login proves it: *by* must be the user linked to *person*.
+    """
+    if getattr(by, "person_id", None) != person.pk:
+        raise Http404(_("No such person in your register."))
+    with transaction.atomic():
+        person.phone_verified_at = timezone.now()
+        person.save(update_fields=["phone_verified_at", "updated_at"])
+        record("person.phone_verified", by=by, obj=person, detail={"phone": person.phone[-4:]})
+    return person

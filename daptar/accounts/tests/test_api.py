@@ -1,9 +1,8 @@
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from daptar.accounts import actions
-from daptar.accounts.models import User
+from daptar.accounts.models import ApiToken, User
 from daptar.audit.models import AuditEvent
 from daptar.people import actions as people_actions
 from daptar.people.models import Post
@@ -30,7 +29,7 @@ class ObtainTokenTests(ApiTestCase):
     def test_it_exchanges_credentials_for_the_users_token(self) -> None:
         response = self.client.post(TOKEN, {"username": "sylhet", "password": PASSWORD})
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.json(), {"token": Token.objects.get(user=self.sylhet).key})
+        self.assertEqual(response.json(), {"token": ApiToken.objects.get(user=self.sylhet).key})
 
     def test_it_hands_out_the_same_token_twice(self) -> None:
         first = self.client.post(TOKEN, {"username": "sylhet", "password": PASSWORD}).json()
@@ -43,7 +42,7 @@ class ObtainTokenTests(ApiTestCase):
         response = self.client.post(TOKEN, {"username": "sylhet", "password": "wrong"})
         self.assertEqual(response.status_code, 401)
         self.assertEqual(response.json(), {"detail": "Wrong username or password."})
-        self.assertFalse(Token.objects.exists())
+        self.assertFalse(ApiToken.objects.exists())
         self.assertTrue(AuditEvent.objects.filter(verb="auth.login_failed").exists())
 
     def test_an_unknown_user_gets_the_same_401(self) -> None:
@@ -69,7 +68,7 @@ class ObtainTokenTests(ApiTestCase):
             )
         )
         self.assertEqual(response["Retry-After"], str(7 * 60))
-        self.assertFalse(Token.objects.exists())
+        self.assertFalse(ApiToken.objects.exists())
 
     def test_too_many_requests_from_one_address_get_429(self) -> None:
         # The login rate is 10 a minute per address, whatever the usernames.
@@ -87,7 +86,7 @@ class RevokeTokenTests(ApiTestCase):
         self.assertEqual(self.client.get(ME).status_code, 200)
         response = self.client.delete(TOKEN)
         self.assertEqual(response.status_code, 204)
-        self.assertFalse(Token.objects.filter(user=self.sylhet).exists())
+        self.assertFalse(ApiToken.objects.filter(user=self.sylhet).exists())
         self.assertEqual(self.client.get(ME).status_code, 401)
         event = AuditEvent.objects.get(verb="auth.token_revoked")
         self.assertEqual((event.actor, event.unit), (self.sylhet, self.sylhet_district))

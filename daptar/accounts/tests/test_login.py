@@ -5,9 +5,9 @@ from unittest import mock
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.test import override_settings
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
-from daptar.accounts import actions as account_actions
+from daptar.accounts import limits
+from daptar.accounts.models import ApiToken
 from daptar.accounts.queries import SESSION_KEY
 from daptar.audit.models import AuditEvent
 from daptar.people import actions as people_actions
@@ -84,11 +84,11 @@ class LoginTests(DaptarTestCase):
             self.log_in("sylhet", "wrong")
         start = time.time()
         later = types.SimpleNamespace(time=lambda: start + 5 * 60 + 1)
-        with mock.patch.object(account_actions, "time", later):
+        with mock.patch.object(limits, "time", later):
             response = self.log_in("sylhet")
         self.assertContains(response, "Try again in 2 minutes.")
         much_later = types.SimpleNamespace(time=lambda: start + 7 * 60 + 1)
-        with mock.patch.object(account_actions, "time", much_later):
+        with mock.patch.object(limits, "time", much_later):
             response = self.log_in("sylhet")
         self.assertEqual(response.status_code, 302)
 
@@ -284,16 +284,16 @@ class TokenPageTests(DaptarTestCase):
     def test_issuing_creates_one_token_and_records_it(self) -> None:
         self.assertRedirects(self.client.post(self.url, {"action": "issue"}), self.url)
         self.client.post(self.url, {"action": "issue"})
-        token = Token.objects.get(user=self.sylhet)
+        token = ApiToken.objects.get(user=self.sylhet)
         self.assertContains(self.client.get(self.url), token.key)
         event = AuditEvent.objects.get(verb="auth.token_issued")
         self.assertEqual((event.actor, event.unit), (self.sylhet, self.sylhet_district))
 
     def test_revoking_deletes_the_token_and_records_it(self) -> None:
         self.client.post(self.url, {"action": "issue"})
-        key = Token.objects.get(user=self.sylhet).key
+        key = ApiToken.objects.get(user=self.sylhet).key
         self.assertRedirects(self.client.post(self.url, {"action": "revoke"}), self.url)
-        self.assertFalse(Token.objects.filter(user=self.sylhet).exists())
+        self.assertFalse(ApiToken.objects.filter(user=self.sylhet).exists())
         self.assertNotContains(self.client.get(self.url), key)
         self.assertEqual(AuditEvent.objects.filter(verb="auth.token_revoked").count(), 1)
 
@@ -305,7 +305,7 @@ class TokenPageTests(DaptarTestCase):
         self.client.logout()
         self.assertRedirects(self.client.get(self.url), f"{LOGIN}?next={self.url}")
         self.client.post(self.url, {"action": "issue"})
-        self.assertFalse(Token.objects.exists())
+        self.assertFalse(ApiToken.objects.exists())
 
 
 class AdminSurfaceTests(DaptarTestCase):

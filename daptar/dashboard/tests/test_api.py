@@ -5,9 +5,9 @@ from __future__ import annotations
 from xml.etree import ElementTree
 
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from daptar.accounts import actions as account_actions
 from daptar.accounts.models import User
 from daptar.dashboard.tests.support import EXPECTED_SYLHET, NO_CACHE, DashboardTestCase
 
@@ -25,8 +25,8 @@ class ApiTestCase(DashboardTestCase):
     client_class = APIClient
 
     def authorise(self, user: User, **headers: str) -> None:
-        token, _ = Token.objects.get_or_create(user=user)
-        self.client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", **headers)
+        key = account_actions.issue_token(user, by=user).key
+        self.client.credentials(HTTP_AUTHORIZATION=f"Token {key}", **headers)
 
 
 class DashboardApiTests(ApiTestCase):
