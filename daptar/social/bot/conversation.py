@@ -114,6 +114,11 @@ def _name(link: TelegramLink) -> str:
 
 def _message(link: TelegramLink, msg: dict[str, Any], chat_id: int, unit: Any) -> Reply | None:
     photos = msg.get("photo") or []
+    document = msg.get("document") or {}
+    if not photos and str(document.get("mime_type", "")).startswith("image/"):
+        # A photo sent "as a file" keeps its format (HEIC from iPhones) and its metadata:
+        # the photo pipeline handles both, as for the web form.
+        photos = [document]
     text = str(msg.get("caption") or msg.get("text") or "").strip()
     draft = BotDraft.objects.filter(link=link, status=BotDraft.Status.OPEN).first()
     if not photos and (draft is None or not text or text.startswith("/")):
