@@ -189,6 +189,7 @@ class ReportByBotTests(BotTestCase):
 
     def test_an_album_in_several_updates_becomes_one_report_through_the_same_actions(self) -> None:
         first, second, third = self.album()
+        self.assertEqual(third.content, b"")
         summary = first.json()
         self.assertIn("শিরোনাম: উঠান বৈঠক", summary["text"])
         self.assertIn("জালালাবাদ", summary["text"])
