@@ -138,3 +138,35 @@ class ReportPageTests(ViewTestCase):
         post.refresh_from_db()
         self.assertEqual(post.status, SocialPost.Status.CANCELLED)
         self.assertEqual(sending.send(post.pk), "skipped")
+
+
+class AdminTests(ViewTestCase):
+    def test_the_admin_lists_channels_and_posts_with_errors_and_never_the_secret(self) -> None:
+        self.channel("facebook")
+        post = SocialPost.objects.get(report=self.report())
+        self.fake.fail("fb.photos", fakes.FB_TEMPORARY)
+        sending.send(post.pk)
+        self.client.force_login(self.operator)
+        channels = self.client.get(reverse("admin:social_socialchannel_changelist"))
+        self.assertContains(channels, "connected")
+        detail = self.client.get(
+            reverse("admin:social_socialchannel_change", args=[post.channel_id])
+        )
+        self.assertNotContains(detail, SocialChannel.objects.get().secret)
+        posts = self.client.get(reverse("admin:social_socialpost_changelist"))
+        self.assertContains(posts, "unexpected error")
+
+    def test_send_again_from_the_admin(self) -> None:
+        self.channel("facebook")
+        post = SocialPost.objects.get(report=self.report())
+        with self.settings(DAPTAR_SOCIAL_MAX_ATTEMPTS=1):
+            self.fake.fail("fb.photos", fakes.FB_TEMPORARY)
+            sending.send(post.pk)
+        self.client.force_login(self.operator)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(
+                reverse("admin:social_socialpost_changelist"),
+                {"action": "send_again", "_selected_action": [post.pk]},
+            )
+        post.refresh_from_db()
+        self.assertEqual(post.status, SocialPost.Status.SENT)
