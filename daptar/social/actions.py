@@ -313,13 +313,63 @@ def claim(post_id: int, now: datetime.datetime, lease: datetime.timedelta) -> bo
         )
 
 
-def start_attempt(post: SocialPost, text: str) -> None:
-    """Record the attempt before sending: committed before a byte leaves."""
+# The networks' documented rates for one channel: (messages, window). Telegram: at most
+# 20 messages a minute in one group or channel; X: POST /2/tweets 100 per 15 minutes per
+# user. Facebook Pages have no fixed per-Page posting rate (the Business Use Case limit
+# is read from each answer's header instead).
+RATES: dict[str, tuple[int, datetime.timedelta]] = {
+    SocialChannel.Kind.TELEGRAM: (20, datetime.timedelta(minutes=1)),
+    SocialChannel.Kind.X: (100, datetime.timedelta(minutes=15)),
+}
+
+
+def start_attempt(
+    post: SocialPost, text: str, weight: int = 1, now: datetime.datetime | None = None
+) -> datetime.datetime | None:
+    """Record the attempt before sending: committed before a byte leaves.
+
+    Where the network limits a channel's rate, the attempt takes a place in the window
+    (the channel's row is locked, so two workers count the same window one after the
+    other); with no place left, nothing is recorded and the time a place frees is
+    answered instead, for the post to wait until then.
+    """
+    now = now or timezone.now()
     with transaction.atomic():
+        rate = RATES.get(post.channel.kind)
+        if rate is not None:
+            limit, window = rate
+            SocialChannel.objects.select_for_update().filter(pk=post.channel_id).first()
+            recent = list(
+                SocialPost.objects.filter(channel_id=post.channel_id, started_at__gt=now - window)
+                .exclude(pk=post.pk)
+                .order_by("started_at")
+                .values_list("started_at", "weight")
+            )
+            used = sum(w for _at, w in recent)
+            if used + weight > limit:
+                for started, w in recent:
+                    used -= w
+                    if used + weight <= limit:
+                        return started + window
+                return now + window
         SocialPost.objects.filter(pk=post.pk).update(
-            unconfirmed=True, attempts=post.attempts + 1, text=text, updated_at=timezone.now()
+            unconfirmed=True,
+            attempts=post.attempts + 1,
+            text=text,
+            started_at=now,
+            weight=weight,
+            updated_at=timezone.now(),
         )
     post.refresh_from_db()
+    return None
+
+
+def paced(post: SocialPost, until: datetime.datetime) -> None:
+    """No place in the channel's rate window: the post waits, with no attempt counted."""
+    SocialPost.objects.filter(pk=post.pk, status=SocialPost.Status.SENDING).update(
+        status=SocialPost.Status.PENDING, next_attempt_at=until, updated_at=timezone.now()
+    )
+    transaction.on_commit(partial(_enqueue_send, post.pk, until))
 
 
 def posted(post: SocialPost, external_id: str, url: str, note: str = "") -> None:

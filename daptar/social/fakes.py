@@ -23,9 +23,11 @@ from typing import Any
 import httpx
 from django.test import override_settings
 
+Answer = tuple[int, dict[str, Any], dict[str, str]]
+
 # --- documented error bodies ------------------------------------------------------
 # Graph API: https-documented {"error": {message, type, code, error_subcode, fbtrace_id}}.
-FB_TOKEN_EXPIRED = (
+FB_TOKEN_EXPIRED: Answer = (
     400,
     {
         "error": {
@@ -39,7 +41,7 @@ FB_TOKEN_EXPIRED = (
     },
     {},
 )
-FB_SESSION = (
+FB_SESSION: Answer = (
     400,
     {
         "error": {
@@ -51,7 +53,7 @@ FB_SESSION = (
     },
     {},
 )
-FB_PERMISSION = (
+FB_PERMISSION: Answer = (
     403,
     {
         "error": {
@@ -64,7 +66,7 @@ FB_PERMISSION = (
     },
     {},
 )
-FB_PERMISSION_10 = (
+FB_PERMISSION_10: Answer = (
     403,
     {
         "error": {
@@ -76,7 +78,7 @@ FB_PERMISSION_10 = (
     },
     {},
 )
-FB_THROTTLED = (
+FB_THROTTLED: Answer = (
     400,
     {
         "error": {
@@ -102,7 +104,7 @@ FB_THROTTLED = (
         )
     },
 )
-FB_TEMPORARY = (
+FB_TEMPORARY: Answer = (
     500,
     {
         "error": {
@@ -115,7 +117,7 @@ FB_TEMPORARY = (
     },
     {},
 )
-FB_DUPLICATE = (
+FB_DUPLICATE: Answer = (
     400,
     {
         "error": {
@@ -128,7 +130,7 @@ FB_DUPLICATE = (
     {},
 )
 # Bot API: {"ok": false, "error_code", "description", "parameters"}.
-TG_TOO_MANY = (
+TG_TOO_MANY: Answer = (
     429,
     {
         "ok": False,
@@ -138,7 +140,7 @@ TG_TOO_MANY = (
     },
     {},
 )
-TG_NO_RIGHTS = (
+TG_NO_RIGHTS: Answer = (
     400,
     {
         "ok": False,
@@ -147,7 +149,7 @@ TG_NO_RIGHTS = (
     },
     {},
 )
-TG_NOT_MEMBER = (
+TG_NOT_MEMBER: Answer = (
     403,
     {
         "ok": False,
@@ -156,15 +158,15 @@ TG_NOT_MEMBER = (
     },
     {},
 )
-TG_UNAUTHORIZED = (401, {"ok": False, "error_code": 401, "description": "Unauthorized"}, {})
-TG_BAD_GATEWAY = (502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}, {})
+TG_UNAUTHORIZED: Answer = (401, {"ok": False, "error_code": 401, "description": "Unauthorized"}, {})
+TG_BAD_GATEWAY: Answer = (502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}, {})
 # X API v2: problem details {title, detail, type, status}.
-X_UNAUTHORIZED = (
+X_UNAUTHORIZED: Answer = (
     401,
     {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"},
     {},
 )
-X_FORBIDDEN = (
+X_FORBIDDEN: Answer = (
     403,
     {
         "title": "Forbidden",
@@ -174,7 +176,7 @@ X_FORBIDDEN = (
     },
     {},
 )
-X_UNAVAILABLE = (
+X_UNAVAILABLE: Answer = (
     503,
     {
         "title": "Service Unavailable",
@@ -186,7 +188,7 @@ X_UNAVAILABLE = (
 )
 
 
-def x_too_many(reset_epoch: int) -> tuple[int, dict[str, Any], dict[str, str]]:
+def x_too_many(reset_epoch: int) -> Answer:
     return (
         429,
         {
@@ -203,7 +205,7 @@ def x_too_many(reset_epoch: int) -> tuple[int, dict[str, Any], dict[str, str]]:
     )
 
 
-X_DUPLICATE = (
+X_DUPLICATE: Answer = (
     403,
     {
         "detail": "You are not allowed to create a Tweet with duplicate content.",
@@ -213,8 +215,6 @@ X_DUPLICATE = (
     },
     {},
 )
-
-Answer = tuple[int, dict[str, Any], dict[str, str]]
 
 
 @dataclass

@@ -155,6 +155,10 @@ class SocialPost(models.Model):
     # While SENDING, the end of the worker's lease: past it, the attempt is taken as dead.
     next_attempt_at = models.DateTimeField(_("next attempt"))
     unconfirmed = models.BooleanField(default=False, editable=False)
+    # When the last attempt started and how many messages it counts for on the network's
+    # rate limit (a Telegram album of three is three messages).
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    weight = models.PositiveSmallIntegerField(default=1, editable=False)
     external_id = models.CharField(_("post id"), max_length=200, blank=True)
     url = models.URLField(_("link"), max_length=500, blank=True)
     # What was sent (the text and photo count), so a check of recent posts knows it.
@@ -178,6 +182,8 @@ class SocialPost(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="social_post_due_idx"),
             # The X notice: a channel's posts in one month.
             models.Index(fields=["channel", "sent_at"], name="social_post_month_idx"),
+            # Pacing: a channel's attempts in the network's rate window.
+            models.Index(fields=["channel", "started_at"], name="social_post_pace_idx"),
         ]
 
     def __str__(self) -> str:

@@ -66,7 +66,11 @@ def send(post_id: int, now: datetime.datetime | None = None) -> str:
             if found is not None:
                 actions.posted(post, found.external_id, found.url, "found among recent posts")
                 return "sent"
-        actions.start_attempt(post, content.text)
+        weight = min(max(1, len(content.photos)), 10) if post.channel.kind == "telegram" else 1
+        wait = actions.start_attempt(post, content.text, weight, now)
+        if wait is not None:
+            actions.paced(post, wait)
+            return "paced"
         attempted = True
         result = connector.publish(content)
     except Duplicate as exc:

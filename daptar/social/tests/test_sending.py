@@ -322,3 +322,29 @@ class NetworkDownTests(SocialTestCase):
             self.assertEqual(sending.send(post.pk), "retry")
         post.refresh_from_db()
         self.assertFalse(post.unconfirmed)
+
+
+class PacingTests(SocialTestCase):
+    def test_a_channel_never_goes_past_its_networks_rate(self) -> None:
+        from daptar.social import actions
+
+        self.channel("telegram")
+        posts = [SocialPost.objects.get(report=self.report(photos=p)) for p in (1, 2, 0)]
+        now = timezone.now()
+        with mock.patch.dict(actions.RATES, {"telegram": (3, datetime.timedelta(minutes=1))}):
+            self.assertEqual(sending.send(posts[0].pk, now=now), "sent")
+            # The album counts as two messages: three in the window, the limit.
+            self.assertEqual(sending.send(posts[1].pk, now=now), "sent")
+            self.assertEqual(sending.send(posts[2].pk, now=now), "paced")
+            paced = SocialPost.objects.get(pk=posts[2].pk)
+            self.assertEqual(paced.status, SocialPost.Status.PENDING)
+            self.assertEqual(paced.attempts, 0)
+            self.assertFalse(paced.unconfirmed)
+            # The first message leaves the window a minute after it started: one place.
+            first = SocialPost.objects.get(pk=posts[0].pk)
+            assert first.started_at is not None
+            self.assertEqual(
+                paced.next_attempt_at, first.started_at + datetime.timedelta(minutes=1)
+            )
+            self.assertEqual(sending.send(paced.pk, now=paced.next_attempt_at), "sent")
+        self.assertEqual(self.fake.count("tg.sendMessage"), 1)
