@@ -349,7 +349,7 @@ def start_attempt(
             if used + weight > limit:
                 for started, w in recent:
                     used -= w
-                    if used + weight <= limit:
+                    if started is not None and used + weight <= limit:
                         return started + window
                 return now + window
         SocialPost.objects.filter(pk=post.pk).update(
