@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daptar.audit.actions import record
+from daptar.lib import paths
 from daptar.lib.exceptions import Conflict
 from daptar.notifications.actions import Message, notify_units
 from daptar.social import credentials as sealed
@@ -144,9 +145,9 @@ def _resume_waiting(channel: SocialChannel) -> None:
 
 def accepting_channels(report: Report) -> list[SocialChannel]:
     """The channels of the report's unit and every unit above it whose rules take it."""
-    ancestors = Unit.objects.ancestors_of(report.unit).values("pk")
+    own_and_above = [*paths.ancestor_paths(report.unit.path), report.unit.path]
     channels = (
-        SocialChannel.objects.filter(unit__in=ancestors)
+        SocialChannel.objects.filter(unit__path__in=own_and_above)
         .exclude(state=SocialChannel.State.PAUSED)
         .filter(Q(reach=SocialChannel.Reach.SUBTREE) | Q(unit_id=report.unit_id))
         .filter(Q(categories__isnull=True) | Q(categories=report.category_id))

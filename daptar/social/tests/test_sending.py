@@ -28,6 +28,10 @@ class QueueingTests(SocialTestCase):
         self.assertNotIn(own_only.pk, {p.channel_id for p in posts})
         self.assertTrue(all(p.status == SocialPost.Status.PENDING for p in posts))
 
+    def test_the_units_own_channel_takes_its_own_report(self) -> None:
+        own = self.channel("facebook", unit=self.jalalabad_union, target="66", reach="own")
+        self.assertTrue(SocialPost.objects.filter(report=self.report(), channel=own).exists())
+
     def test_a_channel_takes_only_its_categories(self) -> None:
         from daptar.reports.models import Category
 
