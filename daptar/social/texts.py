@@ -53,28 +53,22 @@ def compose(
         return "\n\n".join(part for part in (head, tail, link) if part)
 
     text = join(title, summary, tags)
+    # Every character counts at least 1 on each network, so cutting as many characters as
+    # the text is over (plus the ellipsis) fits in one or two measures, not a search.
+    keep = len(summary)
+    while summary and keep > 0 and (over := measure(text) - limit) > 0:
+        keep = min(keep - 1, keep - over - 1)
+        text = join(title, cut(summary, keep), tags)
     if measure(text) <= limit:
         return text
-    # Shrink the summary by halves then by words: few measures, even for a long text.
-    low, high = 0, len(summary)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if measure(join(title, cut(summary, mid), tags)) <= limit:
-            low = mid
-        else:
-            high = mid - 1
-    if low > 0:
-        return join(title, cut(summary, low), tags)
     for shorter_tags in (tags, ""):
-        low, high = 0, len(title)
-        while low < high:
-            mid = (low + high + 1) // 2
-            if measure(join(cut(title, mid), "", shorter_tags)) <= limit:
-                low = mid
-            else:
-                high = mid - 1
-        if low > 0:
-            return join(cut(title, low), "", shorter_tags)
+        keep = len(title)
+        text = join(title, "", shorter_tags)
+        while keep > 0 and (over := measure(text) - limit) > 0:
+            keep = min(keep - 1, keep - over - 1)
+            text = join(cut(title, keep), "", shorter_tags)
+        if measure(text) <= limit:
+            return text
     return link
 
 

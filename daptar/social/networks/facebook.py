@@ -96,8 +96,7 @@ class Facebook(Connector):
         else:
             data |= token
         try:
-            with client() as http:
-                response = http.request(method, self._url(path), data=data or None, params=params)
+            response = client().request(method, self._url(path), data=data or None, params=params)
         except httpx.TransportError as exc:
             raise transport_error(exc, "Facebook") from exc
         body = json_body(response)

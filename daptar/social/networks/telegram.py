@@ -81,8 +81,7 @@ def error_for(response: httpx.Response, body: dict[str, Any]) -> Exception:
 def call(token: str, method: str, payload: dict[str, Any]) -> Any:
     """One Bot API method; its result, or the error class of its answer."""
     try:
-        with client() as http:
-            response = http.post(api_url(token, method), json=payload)
+        response = client().post(api_url(token, method), json=payload)
     except httpx.TransportError as exc:
         raise transport_error(exc, f"Telegram {method}") from exc
     body = json_body(response)
@@ -95,8 +94,7 @@ def download(token: str, file_id: str) -> bytes:
     """A file a user sent the bot: getFile, then the file itself."""
     found = call(token, "getFile", {"file_id": file_id})
     try:
-        with client() as http:
-            response = http.get(file_url(token, found["file_path"]))
+        response = client().get(file_url(token, found["file_path"]))
     except httpx.TransportError as exc:
         raise transport_error(exc, "Telegram file") from exc
     if response.status_code != 200:

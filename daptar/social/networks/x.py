@@ -71,8 +71,7 @@ class X(Connector):
         url = f"{settings.DAPTAR_X_API_URL.rstrip('/')}/{path}"
         headers = {"Authorization": f"Bearer {self.credentials.get('access_token', '')}"}
         try:
-            with client() as http:
-                response = http.request(method, url, headers=headers, **kwargs)
+            response = client().request(method, url, headers=headers, **kwargs)
         except httpx.TransportError as exc:
             raise transport_error(exc, "X") from exc
         if response.status_code >= 400:
