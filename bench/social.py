@@ -260,6 +260,13 @@ def main() -> None:
     server = make_server("127.0.0.1", args.port, fake, ThreadingServer, Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
+    # What a running worker has loaded already: the URLconf, X's counting rules.
+    from django.urls import reverse
+
+    from daptar.social.networks.x import weighted_length
+
+    reverse("social:channels")
+    weighted_length("warm")
     started = time.perf_counter()
     wall_start = time.monotonic()
     queued = publish(report_ids)
