@@ -17,10 +17,14 @@ def delete_post(post_id: int) -> str:
     return sending.delete(post_id)
 
 
-@task
-def periodic() -> dict[str, int]:
-    result = sending.sweep()
+def sweep() -> dict[str, int]:
+    """One pass of the periodic job: due posts (and those a dead worker left), deletions of
+    withdrawn reports' posts, and directives for linked office bearers on Telegram."""
     from daptar.social.bot import notices
 
-    result |= notices.sweep()
-    return result
+    return sending.sweep() | notices.sweep()
+
+
+@task
+def periodic() -> dict[str, int]:
+    return sweep()

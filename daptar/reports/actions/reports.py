@@ -383,7 +383,8 @@ def _publish(report: Report, *, by: User, office: Unit) -> Report:
 
 
 def withdraw(report: Report, *, by: User, note: str = "", as_unit: Unit | None = None) -> Report:
-    """Take a published report off the website and its feeds; unsent social posts are dropped.
+    """Take a published report off the website and its feeds; unsent social posts are
+    dropped, and its posts on Facebook, Telegram and X are deleted by the worker.
 
     The unit's own office may withdraw its report, as may any office that could publish it.
     """
