@@ -322,6 +322,7 @@ RATES: dict[str, tuple[int, datetime.timedelta]] = {
     SocialChannel.Kind.TELEGRAM: (20, datetime.timedelta(minutes=1)),
     SocialChannel.Kind.X: (100, datetime.timedelta(minutes=15)),
 }
+PACE_MARGIN = datetime.timedelta(seconds=2)
 
 
 def start_attempt(
@@ -334,11 +335,14 @@ def start_attempt(
     other); with no place left, nothing is recorded and the time a place frees is
     answered instead, for the post to wait until then.
     """
-    now = now or timezone.now()
+    # A caller's "now" may be a little old (it waited for a lock); the window counts when
+    # requests really leave, with a margin for the time they take to arrive.
+    now = max(now or timezone.now(), timezone.now())
     with transaction.atomic():
         rate = RATES.get(post.channel.kind)
         if rate is not None:
             limit, window = rate
+            window += PACE_MARGIN
             SocialChannel.objects.select_for_update().filter(pk=post.channel_id).first()
             recent = list(
                 SocialPost.objects.filter(channel_id=post.channel_id, started_at__gt=now - window)

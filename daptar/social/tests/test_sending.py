@@ -348,7 +348,8 @@ class PacingTests(SocialTestCase):
             first = SocialPost.objects.get(pk=posts[0].pk)
             assert first.started_at is not None
             self.assertEqual(
-                paced.next_attempt_at, first.started_at + datetime.timedelta(minutes=1)
+                paced.next_attempt_at,
+                first.started_at + datetime.timedelta(minutes=1) + actions.PACE_MARGIN,
             )
             self.assertEqual(sending.send(paced.pk, now=paced.next_attempt_at), "sent")
         self.assertEqual(self.fake.count("tg.sendMessage"), 1)
