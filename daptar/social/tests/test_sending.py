@@ -213,16 +213,24 @@ class TelegramTests(SocialTestCase):
                 self.assertTrue(post.url.startswith("https://t.me/sylhet_office/"))
 
     def test_caption_is_cut_to_1024_with_the_link_kept(self) -> None:
-        post = self.post(photos=2)
-        report = post.report
-        report.title = "শিরোনাম " * 200
-        report.save()
-        sending.send(post.pk)
-        caption = next(c for c in self.fake.calls if c.op == "tg.sendMediaGroup").data["media"][0][
-            "caption"
-        ]
-        self.assertLessEqual(len(caption.encode("utf-16-le")) // 2, 1024)
-        self.assertTrue(caption.endswith(report.public_url))
+        from daptar.social import texts
+        from daptar.social.networks.telegram import Telegram, utf16_length
+
+        link = "https://daptar.example.org/r/1/x"
+        connector = Telegram("@c", {})
+        caption = texts.compose(
+            "শিরোনাম " * 200,
+            "বিবরণ " * 300,
+            "জালালাবাদ",
+            "#সিলেট",
+            link,
+            limit=connector.limit(2),
+            measure=connector.measure,
+        )
+        self.assertLessEqual(utf16_length(caption), 1024)
+        self.assertGreater(utf16_length(caption), 1000)  # cut, not emptied
+        self.assertTrue(caption.endswith(link))
+        self.assertIn("— জালালাবাদ", caption)
 
     def test_retry_after_is_honoured(self) -> None:
         post = self.post()
@@ -270,7 +278,7 @@ class XTests(SocialTestCase):
 
         post = self.post(photos=0)
         report = post.report
-        report.title = "বাংলাদেশের তৃণমূল কর্মসূচি " * 30
+        report.title = "বাংলাদেশের তৃণমূল কর্মসূচি " * 7
         report.save()
         sending.send(post.pk)
         text = next(iter(self.fake.tweets.values()))["text"]
