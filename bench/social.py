@@ -289,7 +289,7 @@ def main() -> None:
             c.at
             for c in fake.calls
             if c.op.startswith({"facebook": "fb.", "x": "x.", "telegram": "tg."}[kind])
-        ]  # noqa: E501
+        ]
         if mine:
             last[kind] = max(mine) - wall_start
     tg_messages: list[float] = []
@@ -323,17 +323,19 @@ def main() -> None:
     }
     print(
         f"posts queued: {queued} on {len(per_page)} Pages + centre channels; states {dict(states)}"
-    )  # noqa: E501
+    )
     print(
-        f"all posted in {fmt(total, 2)} s with {args.workers} workers, fake networks answering in {args.delay * 1000:.0f} ms"
-    )  # noqa: E501
+        f"all posted in {fmt(total, 2)} s with {args.workers} workers, "
+        f"fake networks answering in {args.delay * 1000:.0f} ms"
+    )
     for kind, at in last.items():
         print(f"  {kind}: last request at {fmt(at, 2)} s")
     print(f"requests: {results['requests']}")
     print(f"Facebook: busiest Page made {fb_hour} calls in an hour (no fixed per-Page rate)")
     if tg_messages:
         print(
-            f"Telegram: busiest minute in the channel {results['telegram_busiest_minute_in_channel']} messages (limit 20); "  # noqa: E501
+            "Telegram: busiest minute in the channel "
+            f"{results['telegram_busiest_minute_in_channel']} messages (limit 20); "
             f"busiest second for the bot {results['telegram_busiest_second_for_bot']} (limit 30)"
         )
     if tweets:
