@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "daptar.meetings",
     "daptar.letters",
     "daptar.dashboard",
+    "daptar.social",
     "daptar.website",
     "daptar.sms",
     "daptar.lib",
@@ -415,3 +416,16 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a TOTP key or a recovery code
 DAPTAR_RECOVERY_CODES = 10
+
+# --- social media: Facebook Pages, Telegram channels, X, and the Telegram bot ---
+# Fernet keys (comma-separated, newest first) that encrypt channel credentials at rest.
+# Unset, a development key is derived from SECRET_KEY (daptar.social.credentials).
+DAPTAR_SOCIAL_KEY = env_list("SOCIAL_KEY")
+DAPTAR_FACEBOOK_API_URL = env_str("FACEBOOK_API_URL", "https://graph.facebook.com/v21.0")
+DAPTAR_TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", "https://api.telegram.org")
+DAPTAR_X_API_URL = env_str("X_API_URL", "https://api.x.com")
+DAPTAR_SOCIAL_HTTP_TIMEOUT = env_int("SOCIAL_HTTP_TIMEOUT", 20)
+DAPTAR_SOCIAL_MAX_ATTEMPTS = env_int("SOCIAL_MAX_ATTEMPTS", 8)
+# The organisation's bot: its token, and the secret Telegram sends back in every webhook call.
+DAPTAR_TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN")
+DAPTAR_TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET")

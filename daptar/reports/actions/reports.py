@@ -29,6 +29,7 @@ from daptar.reports.actions.access import (
 from daptar.reports.actions.outbox import queue_social_posts
 from daptar.reports.actions.photos import add_photos, check_uploads, discard_files, store_photos
 from daptar.reports.models import Category, Report, Review, SocialPost
+from daptar.social import actions as social_actions
 from daptar.units.models import Unit
 
 if TYPE_CHECKING:
@@ -369,6 +370,7 @@ def _publish(report: Report, *, by: User, office: Unit) -> Report:
     )
     step = _step(report, by=by, unit=office, decision=Review.Decision.PUBLISHED)
     queue_social_posts(report)
+    social_actions.queue_for_report(report)
     _tell(
         [report.unit_id],
         report,
@@ -381,7 +383,8 @@ def _publish(report: Report, *, by: User, office: Unit) -> Report:
 
 
 def withdraw(report: Report, *, by: User, note: str = "", as_unit: Unit | None = None) -> Report:
-    """Take a published report off the website and its feeds; unsent social posts are dropped.
+    """Take a published report off the website and its feeds; unsent social posts are
+    dropped, and its posts on Facebook, Telegram and X are deleted by the worker.
 
     The unit's own office may withdraw its report, as may any office that could publish it.
     """
@@ -402,6 +405,7 @@ def withdraw(report: Report, *, by: User, note: str = "", as_unit: Unit | None =
         SocialPost.objects.filter(report=report, status=SocialPost.Status.PENDING).update(
             status=SocialPost.Status.CANCELLED, updated_at=now
         )
+        social_actions.withdraw_posts(report)
         step = _step(
             report, by=by, unit=office, decision=Review.Decision.WITHDRAWN, note=note.strip()
         )

@@ -10,6 +10,7 @@ from daptar.meetings.tasks import send_meeting_reminders
 from daptar.notifications.tasks import sweep
 from daptar.reports.tasks import sweep as sweep_reports
 from daptar.returns.tasks import send_return_reminders
+from daptar.social.tasks import sweep as sweep_social
 
 
 class Command(BaseCommand):
@@ -28,6 +29,7 @@ class Command(BaseCommand):
                 "meetings": send_meeting_reminders(),
                 "returns": send_return_reminders(),
                 "reports": sweep_reports(),  # due social posts, photos a dead worker left
+                "social": sweep_social(),  # posts on Facebook, Telegram, X; bot notices
                 "outbox": sweep(),
             }
             refresh_statistics()

@@ -1,0 +1,1 @@
+"""The organisation's Telegram bot: linking accounts, reports sent in, directive notices."""
