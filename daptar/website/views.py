@@ -18,9 +18,10 @@ from django.utils.encoding import iri_to_uri
 from django.views.decorators.http import require_GET
 
 from daptar.reports.models import Category, Photo, Report
+from daptar.reports.templatetags.report_photos import photo_path
 from daptar.reports.views import rendition_response
 from daptar.units.models import Unit
-from daptar.website import caching, queries
+from daptar.website import caching, pagecache, queries
 from daptar.website.feeds import ReportsFeed
 
 HOME_REPORTS = 12
@@ -55,6 +56,7 @@ def _context(
 
 @require_GET
 @caching.public
+@pagecache.cached
 def home(request: HttpRequest, lang: str) -> HttpResponseBase:
     """The latest published reports with their photos, and the ways into the rest."""
     etag, modified = caching.validators("home", changed=queries.version())
@@ -73,6 +75,7 @@ def home(request: HttpRequest, lang: str) -> HttpResponseBase:
 
 @require_GET
 @caching.public
+@pagecache.cached
 def report_list(request: HttpRequest, lang: str) -> HttpResponseBase:
     """Published reports by division, district and category, with a word search."""
     params = request.GET
@@ -108,6 +111,7 @@ def report_list(request: HttpRequest, lang: str) -> HttpResponseBase:
 
 @require_GET
 @caching.public
+@pagecache.cached
 def report(request: HttpRequest, report_id: int, slug: str, lang: str) -> HttpResponseBase:
     """One published report: photos, the three calendars, share links and preview tags."""
     item = queries.get_published(report_id)
@@ -141,6 +145,7 @@ def report(request: HttpRequest, report_id: int, slug: str, lang: str) -> HttpRe
 
 @require_GET
 @caching.public
+@pagecache.cached
 def report_short(request: HttpRequest, report_id: int, lang: str) -> HttpResponseBase:
     """/reports/<id>/ without its title part: on to the full address."""
     return redirect(queries.get_published(report_id).public_path(lang), permanent=True)
@@ -148,6 +153,7 @@ def report_short(request: HttpRequest, report_id: int, lang: str) -> HttpRespons
 
 @require_GET
 @caching.public
+@pagecache.cached
 def feed(request: HttpRequest, lang: str, code: str | None = None) -> HttpResponseBase:
     """The Atom feed of published reports, of the whole country or of one district."""
     district = None
@@ -162,17 +168,39 @@ def feed(request: HttpRequest, lang: str, code: str | None = None) -> HttpRespon
     return caching.stamp(response, etag, modified)
 
 
+#: A hashed rendition never changes under its address: caches may keep it for a year.
+IMMUTABLE_SECONDS = 31_536_000
+
+
 @require_GET
-def photo(request: HttpRequest, photo_id: int, width: int, fmt: str) -> HttpResponseBase:
-    """A rendition of a published report's photo. Originals are never served, to anyone."""
+def photo(
+    request: HttpRequest, photo_id: int, width: int, fmt: str, digest: str | None = None
+) -> HttpResponseBase:
+    """A rendition of a published report's photo. Originals are never served, to anyone.
+
+    Under its hashed address (/photos/<id>/<hash>/<w>.<fmt>) a rendition is immutable;
+    an address with an old hash (the photo was rendered again) redirects to the current
+    one, and the unhashed addresses of before are served as they were, for a day.
+    """
     item = get_object_or_404(
-        Photo.objects.select_related("report"),
+        Photo.objects.only("pk", "report_id", "key", "renditions", "rendered_at"),
         pk=photo_id,
         report__status=Report.Status.PUBLISHED,
         status=Photo.Status.READY,
     )
-    seconds = int(getattr(settings, "DAPTAR_WEBSITE_PHOTO_CACHE_SECONDS", 86400))
-    return rendition_response(request, item, width, fmt, max_age=seconds, public=True)
+    if digest is None:
+        seconds = int(getattr(settings, "DAPTAR_WEBSITE_PHOTO_CACHE_SECONDS", 86400))
+        return rendition_response(request, item, width, fmt, max_age=seconds, public=True)
+    current = item.digest(width, fmt)
+    if not current:
+        raise Http404
+    if digest != current:
+        response = redirect(photo_path(item, width, fmt), permanent=False)
+        patch_cache_control(response, public=True, max_age=caching.max_age())
+        return response
+    response = rendition_response(request, item, width, fmt, max_age=IMMUTABLE_SECONDS, public=True)
+    patch_cache_control(response, immutable=True)
+    return response
 
 
 @require_GET

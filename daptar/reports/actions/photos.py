@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from daptar.lib import filetypes, images
 from daptar.lib.exceptions import Conflict
 from daptar.reports.actions.access import audit_label, require_own_office
 from daptar.reports.models import Photo, Report
+from daptar.website.actions import site_changed
 
 if TYPE_CHECKING:
     from daptar.accounts.models import User
@@ -246,9 +248,10 @@ def finish_photo(photo: Photo, renditions: list[dict[str, int]]) -> Photo:
             rendered_at=now,
             updated_at=now,
         )
-        Report.objects.filter(pk=photo.report_id, status=Report.Status.PUBLISHED).update(
+        if Report.objects.filter(pk=photo.report_id, status=Report.Status.PUBLISHED).update(
             public_changed_at=now
-        )
+        ):
+            site_changed()
     photo.refresh_from_db()
     return photo
 
@@ -294,6 +297,10 @@ def rendition_files(photo: Photo, made: list[images.Rendition]) -> list[dict[str
                 "h": rendition.height,
                 "webp": len(rendition.webp),
                 "jpeg": len(rendition.jpeg),
+                "sha": {
+                    "webp": hashlib.sha256(rendition.webp).hexdigest(),
+                    "jpeg": hashlib.sha256(rendition.jpeg).hexdigest(),
+                },
             }
         )
     return rows

@@ -30,6 +30,7 @@ from daptar.reports.actions.outbox import queue_social_posts
 from daptar.reports.actions.photos import add_photos, check_uploads, discard_files, store_photos
 from daptar.reports.models import Category, Report, Review, SocialPost
 from daptar.units.models import Unit
+from daptar.website.actions import site_changed
 
 if TYPE_CHECKING:
     from daptar.accounts.models import User
@@ -367,6 +368,7 @@ def _publish(report: Report, *, by: User, office: Unit) -> Report:
         withdrawn_at=None,
         slug=report.slug or slug_for(report.title),
     )
+    site_changed()
     step = _step(report, by=by, unit=office, decision=Review.Decision.PUBLISHED)
     queue_social_posts(report)
     _tell(
@@ -399,6 +401,7 @@ def withdraw(report: Report, *, by: User, note: str = "", as_unit: Unit | None =
             withdrawn_at=now,
             public_changed_at=now,
         )
+        site_changed()
         SocialPost.objects.filter(report=report, status=SocialPost.Status.PENDING).update(
             status=SocialPost.Status.CANCELLED, updated_at=now
         )
