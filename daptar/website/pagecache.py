@@ -33,6 +33,12 @@ from django.utils.http import parse_http_date_safe
 
 # Headers a stored page carries back; the rest (CSP, security, Vary) the middleware adds.
 KEPT = ("Content-Type", "ETag", "Last-Modified", "Content-Language", "Cache-Control", "Location")
+CONDITIONAL = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 GENERATION_SQL = "SELECT number FROM website_generation WHERE id = 1"
 
 
@@ -137,24 +143,29 @@ def _response(page: Page) -> HttpResponse:
 def cached(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Serve a public page (GET or HEAD) from the store, or render it and keep it.
 
-    Goes inside `caching.public`, which settles the language from the URL.
+    Goes outside `caching.public`: a stored page already carries the language and the
+    cache headers that wrapper gives, so a hit does not need it.
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, lang: str, **kwargs: Any) -> HttpResponseBase:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not limit():
-            return view(request, *args, lang=lang, **kwargs)
+            return view(request, *args, **kwargs)
         key = (
             generation(),
             timezone.localdate().toordinal(),
             request.method,
-            lang,
+            kwargs.get("lang", ""),
             request.path,
             request.META.get("QUERY_STRING", ""),
         )
         page = store.get(key)
         if page is None:
-            response = view(request, *args, lang=lang, **kwargs)
+            # The stored page is always the full one: a conditional request that misses is
+            # rendered in full (once per generation) and answered from what was stored.
+            held = {h: request.META.pop(h) for h in CONDITIONAL if h in request.META}
+            response = view(request, *args, **kwargs)
+            request.META.update(held)
             if (
                 response.status_code not in (200, 301)
                 or response.streaming
@@ -176,7 +187,7 @@ def cached(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseB
                 request, etag=headers["ETag"], last_modified=modified
             )
             if not_modified is not None:
-                for name in ("ETag", "Last-Modified"):
+                for name in ("ETag", "Last-Modified", "Cache-Control", "Content-Language"):
                     if name in headers:
                         not_modified[name] = headers[name]
                 return not_modified

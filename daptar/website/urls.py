@@ -29,7 +29,9 @@ urlpatterns = [
         name="photo",
     ),
     # Addresses given out before renditions were named by their hash keep working.
-    path("photos/<int:photo_id>/<int:width>.<str:fmt>", views.photo, name="photo_unhashed"),
+    path(
+        "photos/<int:photo_id>/<int:width>.<str:fmt>", views.photo_unhashed, name="photo_unhashed"
+    ),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("sitemap-reports-<int:number>.xml", views.sitemap_page, name="sitemap_page"),
     path("robots.txt", views.robots, name="robots"),

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -55,8 +55,8 @@ def _context(
 
 
 @require_GET
-@caching.public
 @pagecache.cached
+@caching.public
 def home(request: HttpRequest, lang: str) -> HttpResponseBase:
     """The latest published reports with their photos, and the ways into the rest."""
     etag, modified = caching.validators("home", changed=queries.version())
@@ -74,8 +74,8 @@ def home(request: HttpRequest, lang: str) -> HttpResponseBase:
 
 
 @require_GET
-@caching.public
 @pagecache.cached
+@caching.public
 def report_list(request: HttpRequest, lang: str) -> HttpResponseBase:
     """Published reports by division, district and category, with a word search."""
     params = request.GET
@@ -110,8 +110,8 @@ def report_list(request: HttpRequest, lang: str) -> HttpResponseBase:
 
 
 @require_GET
-@caching.public
 @pagecache.cached
+@caching.public
 def report(request: HttpRequest, report_id: int, slug: str, lang: str) -> HttpResponseBase:
     """One published report: photos, the three calendars, share links and preview tags."""
     item = queries.get_published(report_id)
@@ -144,16 +144,16 @@ def report(request: HttpRequest, report_id: int, slug: str, lang: str) -> HttpRe
 
 
 @require_GET
-@caching.public
 @pagecache.cached
+@caching.public
 def report_short(request: HttpRequest, report_id: int, lang: str) -> HttpResponseBase:
     """/reports/<id>/ without its title part: on to the full address."""
     return redirect(queries.get_published(report_id).public_path(lang), permanent=True)
 
 
 @require_GET
-@caching.public
 @pagecache.cached
+@caching.public
 def feed(request: HttpRequest, lang: str, code: str | None = None) -> HttpResponseBase:
     """The Atom feed of published reports, of the whole country or of one district."""
     district = None
@@ -172,35 +172,52 @@ def feed(request: HttpRequest, lang: str, code: str | None = None) -> HttpRespon
 IMMUTABLE_SECONDS = 31_536_000
 
 
-@require_GET
-def photo(
-    request: HttpRequest, photo_id: int, width: int, fmt: str, digest: str | None = None
-) -> HttpResponseBase:
-    """A rendition of a published report's photo. Originals are never served, to anyone.
-
-    Under its hashed address (/photos/<id>/<hash>/<w>.<fmt>) a rendition is immutable;
-    an address with an old hash (the photo was rendered again) redirects to the current
-    one, and the unhashed addresses of before are served as they were, for a day.
-    """
-    item = get_object_or_404(
+def _published_photo(photo_id: int) -> Photo:
+    return get_object_or_404(
         Photo.objects.only("pk", "report_id", "key", "renditions", "rendered_at"),
         pk=photo_id,
         report__status=Report.Status.PUBLISHED,
         status=Photo.Status.READY,
     )
-    if digest is None:
-        seconds = int(getattr(settings, "DAPTAR_WEBSITE_PHOTO_CACHE_SECONDS", 86400))
-        return rendition_response(request, item, width, fmt, max_age=seconds, public=True)
+
+
+@require_GET
+@pagecache.cached
+def photo(
+    request: HttpRequest, photo_id: int, digest: str, width: int, fmt: str
+) -> HttpResponseBase:
+    """A rendition of a published report's photo under its hashed, immutable address.
+
+    Originals are never served, to anyone. An address with an old hash (the photo was
+    rendered again since) redirects to the current one. The bytes are read whole, so the
+    page cache keeps them beside the pages (keyed on the site's generation as they are:
+    a withdrawn report's photos are 404 from the next request).
+    """
+    item = _published_photo(photo_id)
     current = item.digest(width, fmt)
     if not current:
         raise Http404
     if digest != current:
-        response = redirect(photo_path(item, width, fmt), permanent=False)
-        patch_cache_control(response, public=True, max_age=caching.max_age())
-        return response
+        moved = redirect(photo_path(item, width, fmt), permanent=False)
+        patch_cache_control(moved, public=True, max_age=caching.max_age())
+        return moved
     response = rendition_response(request, item, width, fmt, max_age=IMMUTABLE_SECONDS, public=True)
+    if isinstance(response, FileResponse):
+        whole = HttpResponse(b"".join(response.streaming_content), response["Content-Type"])
+        response.close()
+        for name in ("ETag", "Last-Modified", "Cache-Control"):
+            whole[name] = response[name]
+        response = whole
     patch_cache_control(response, immutable=True)
     return response
+
+
+@require_GET
+def photo_unhashed(request: HttpRequest, photo_id: int, width: int, fmt: str) -> HttpResponseBase:
+    """The addresses given out before renditions were named by their hash, served as before."""
+    item = _published_photo(photo_id)
+    seconds = int(getattr(settings, "DAPTAR_WEBSITE_PHOTO_CACHE_SECONDS", 86400))
+    return rendition_response(request, item, width, fmt, max_age=seconds, public=True)
 
 
 @require_GET

@@ -172,3 +172,14 @@ class HashedPhotoTests(PublicTestCase):
         path = photo_path(report.photos.get(), 800, "jpg")
         actions.withdraw(report, by=self.sylhet)
         self.assertEqual(self.client.get(path).status_code, 404)
+
+    def test_a_hashed_rendition_is_served_warm_with_one_read(self) -> None:
+        report = self.publish(jpeg(900, 600))
+        path = photo_path(report.photos.get(), 800, "jpg")
+        first = self.client.get(path)
+        with self.assertNumQueries(1):
+            again = self.client.get(path)
+        self.assertEqual(again.content, first.content)
+        with self.assertNumQueries(1):
+            response = self.client.get(path, headers={"If-None-Match": first["ETag"]})
+        self.assertEqual(response.status_code, 304)

@@ -355,7 +355,7 @@ class PublicPhotoTests(PublicTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "image/webp")
         self.assertIn("public", response["Cache-Control"])
-        data = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        data = response.content
         image = Image.open(io.BytesIO(data))
         self.assertEqual((image.size, dict(image.getexif())), ((800, 533), {}))
         self.assertNotIn(b"PhoneMaker", data)
