@@ -234,7 +234,7 @@ def queries_of(path: str, headers: dict[str, str]) -> tuple[int, int, int]:
     finally:
         pagecache._sqlite_reader = reader
     size = (
-        sum(len(c) for c in response.streaming_content)  # type: ignore[attr-defined]
+        len(b"".join(response.streaming_content))  # type: ignore[attr-defined,arg-type]
         if response.streaming
         else len(response.content)
     )
@@ -346,7 +346,7 @@ def run(args: argparse.Namespace, database_url: str) -> None:
     from daptar.reports.templatetags.report_photos import photo_path
 
     photo_url = photo_path(photo, 800, "webp")
-    pages = [
+    pages: list[tuple[str, str, dict[str, str]]] = [
         ("bare JSON view (framework floor)", "/bench/bare/", {}),
         ("home page", "/", {}),
         ("report page", report.public_path(), {}),

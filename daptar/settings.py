@@ -363,3 +363,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- public site under a crowd (docs/performance.md) ---
+# The whole-page cache of the public pages, per process, in MB (0 turns it off).
+DAPTAR_WEBSITE_PAGE_CACHE_MB = env_int("WEBSITE_PAGE_CACHE_MB", 64)

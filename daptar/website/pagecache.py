@@ -108,7 +108,7 @@ def _sqlite_reader() -> sqlite3.Connection | None:
     leaves Django's unopened. In-memory databases (tests) go through Django's.
     """
     name = str(connection.settings_dict["NAME"])
-    if connection.vendor != "sqlite" or connection.is_in_memory_db():
+    if connection.vendor != "sqlite" or connection.is_in_memory_db():  # type: ignore[attr-defined]
         return None
     reader = getattr(_readers, "reader", None)
     if reader is None or getattr(_readers, "name", None) != name:

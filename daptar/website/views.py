@@ -203,7 +203,8 @@ def photo(
         return moved
     response = rendition_response(request, item, width, fmt, max_age=IMMUTABLE_SECONDS, public=True)
     if isinstance(response, FileResponse):
-        whole = HttpResponse(b"".join(response.streaming_content), response["Content-Type"])
+        body = b"".join(response.streaming_content)  # type: ignore[arg-type]
+        whole = HttpResponse(body, response["Content-Type"])
         response.close()
         for name in ("ETag", "Last-Modified", "Cache-Control"):
             whole[name] = response[name]

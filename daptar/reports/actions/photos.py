@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -237,7 +237,7 @@ def arrange_photos(
     return report
 
 
-def finish_photo(photo: Photo, renditions: list[dict[str, int]]) -> Photo:
+def finish_photo(photo: Photo, renditions: list[dict[str, Any]]) -> Photo:
     """The worker made the photo's renditions; a published report's pages change with it."""
     now = timezone.now()
     with transaction.atomic():
@@ -281,7 +281,7 @@ def requeue_stale_photos(
     return ids
 
 
-def rendition_files(photo: Photo, made: list[images.Rendition]) -> list[dict[str, int]]:
+def rendition_files(photo: Photo, made: list[images.Rendition]) -> list[dict[str, Any]]:
     """Write the renditions to the storage (public prefix); their sizes for the photo row."""
     storage = photo_storage()
     rows = []
