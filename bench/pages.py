@@ -79,7 +79,11 @@ def pages() -> list[tuple[str, str, str]]:
 
     central = Unit.objects.get(code=LOGINS["central"][0])
     jalalabad = Unit.objects.get(code=LOGINS["jalalabad"][0])
-    directive = Directive.objects.filter(issuing_unit=central).order_by("-issued_at").first()
+    directive = (
+        Directive.objects.filter(issuing_unit=central, issued_at__isnull=False)
+        .order_by("-issued_at")
+        .first()
+    )
     form = ReturnForm.objects.filter(issuing_unit=central).order_by("-pk").first()
     meeting = Meeting.objects.order_by("-pk").first()
     series = MeetingSeries.objects.order_by("-pk").first()

@@ -205,7 +205,9 @@ def photo(
     if isinstance(response, FileResponse):
         body = b"".join(response.streaming_content)  # type: ignore[arg-type]
         whole = HttpResponse(body, response["Content-Type"])
-        response.close()
+        # Only the file: response.close() would also signal the end of the request.
+        if response.file_to_stream is not None:
+            response.file_to_stream.close()
         for name in ("ETag", "Last-Modified", "Cache-Control"):
             whole[name] = response[name]
         response = whole

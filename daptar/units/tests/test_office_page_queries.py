@@ -61,7 +61,9 @@ class OfficePageQueryTests(TestCase):
         if page.startswith("/"):
             return page
         central = Unit.objects.get(code=demo.LOGINS["central"][0])
-        directive = Directive.objects.filter(issuing_unit=central).order_by("-issued_at")[0]
+        directive = Directive.objects.filter(
+            issuing_unit=central, issued_at__isnull=False
+        ).order_by("-issued_at")[0]
         form = ReturnForm.objects.filter(issuing_unit=central).order_by("-pk")[0]
         urls = {
             "unit:central": f"/office/units/{central.pk}/",
