@@ -180,8 +180,8 @@ def cached(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseB
             )
             store.put(key, page, limit())
             # The view answered a full request; the stored page answers conditional ones too.
-        headers = dict(page.headers)
-        if page.status == 200 and "ETag" in headers:
+        conditional = any(h in request.META for h in CONDITIONAL)
+        if conditional and page.status == 200 and "ETag" in (headers := dict(page.headers)):
             modified = _last_modified(headers.get("Last-Modified"))
             not_modified = get_conditional_response(
                 request, etag=headers["ETag"], last_modified=modified
