@@ -11,9 +11,11 @@ from daptar.reports.templatetags.report_photos import photo_path
 from daptar.reports.tests.support import category, jpeg, png, published
 from daptar.units import actions as unit_actions
 from daptar.website.models import Generation
+from daptar.website.pagecache import store
 from daptar.website.tests.test_reports import PublicTestCase
 
 LANGS = ("bn", "en")
+FEED_PATH = reverse("website:feed")
 
 
 def pages(lang: str) -> list[str]:
@@ -117,6 +119,22 @@ class PageCacheTests(PublicTestCase):
             etag = self.client.get(path)["ETag"]
             response = self.client.get(path, headers={"If-None-Match": etag})
             self.assertEqual(response.status_code, 304)
+
+    def test_a_cold_page_costs_the_same_queries_however_many_reports_there_are(self) -> None:
+        first = self.publish(jpeg(), png())
+        # The generation, then the page's own: for the feed the site's version, the reports
+        # with their unit and category, and their photos.
+        pinned = {FEED_PATH: 4, first.public_path(): 5, first.public_path("en"): 5}
+        for path, queries in pinned.items():
+            store.clear()
+            with self.subTest(path=path), self.assertNumQueries(queries):
+                self.client.get(path)
+        for n in range(6):
+            self.publish(jpeg(40 + n, 30), png(), title=f"আরও {n}")
+        for path, queries in pinned.items():
+            store.clear()
+            with self.subTest(path=path, more=True), self.assertNumQueries(queries):
+                self.client.get(path)
 
     def test_publishing_and_withdrawing_move_the_generation_on(self) -> None:
         def number() -> int:
