@@ -123,3 +123,14 @@ def log_in(page: Page, base: str, username: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():
         page.click("form.form button[type=submit]")
+
+
+@pytest.fixture(autouse=True)
+def empty_public_page_cache() -> Iterator[None]:
+    """Each test starts with no cached public page: a test's rolled-back transaction puts
+    the site generation back, and another test's page must not answer under it."""
+    from daptar.website.pagecache import store
+
+    store.clear()
+    yield
+    store.clear()

@@ -429,3 +429,7 @@ DAPTAR_SOCIAL_MAX_ATTEMPTS = env_int("SOCIAL_MAX_ATTEMPTS", 8)
 # The organisation's bot: its token, and the secret Telegram sends back in every webhook call.
 DAPTAR_TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN")
 DAPTAR_TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET")
+
+# --- public site under a crowd (docs/performance.md) ---
+# The whole-page cache of the public pages, per process, in MB (0 turns it off).
+DAPTAR_WEBSITE_PAGE_CACHE_MB = env_int("WEBSITE_PAGE_CACHE_MB", 64)

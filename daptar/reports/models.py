@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -224,6 +225,10 @@ class Review(models.Model):
         return f"{self.report_id}: {self.decision}"
 
 
+#: Hex digits of a rendition's hash in its public address.
+DIGEST_LENGTH = 16
+
+
 class Photo(models.Model):
     """A photo of a report: the original kept privately, web renditions made by the worker."""
 
@@ -246,7 +251,7 @@ class Photo(models.Model):
     # Random, so rendition names cannot be guessed from the report's or the photo's id.
     key = models.CharField(max_length=32, editable=False)
     status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.PENDING)
-    # [{"w": 800, "h": 600, "webp": bytes, "jpeg": bytes}, ...], widest first.
+    # [{"w": 800, "h": 600, "webp": bytes, "jpeg": bytes, "sha": {"webp": hex, "jpeg": hex}}]
     renditions = models.JSONField(default=list, blank=True)
     error = models.CharField(max_length=300, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
@@ -272,6 +277,23 @@ class Photo(models.Model):
     def rendition_name(self, width: int, fmt: str) -> str:
         """Where one rendition lives in the storage (public prefix, unguessable name)."""
         return f"reports/public/{self.report_id}/{self.key}-{width}.{fmt}"
+
+    def digest(self, width: int, fmt: str) -> str:
+        """A short hash of one rendition's bytes, for its public, immutable address.
+
+        Renditions made since digests were kept carry the SHA-256 of their bytes; older
+        ones get a hash of what changes whenever they are remade (key, size, time).
+        """
+        for r in self.renditions:
+            if r["w"] == width:
+                sha = r.get("sha", {}).get("jpeg" if fmt == "jpg" else fmt)
+                if sha:
+                    return str(sha)[:DIGEST_LENGTH]
+                size = r.get("jpeg" if fmt == "jpg" else fmt, 0)
+                made = self.rendered_at.isoformat() if self.rendered_at else ""
+                seed = f"{self.key}:{width}:{fmt}:{size}:{made}"
+                return hashlib.sha256(seed.encode()).hexdigest()[:DIGEST_LENGTH]
+        return ""
 
     def rendition(self, at_least: int = 0) -> dict[str, Any] | None:
         """The narrowest rendition at least *at_least* wide (else the widest there is)."""

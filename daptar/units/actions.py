@@ -15,6 +15,7 @@ from daptar.accounts.queries import require_act
 from daptar.audit.actions import record
 from daptar.lib import paths
 from daptar.units.models import Level, Unit
+from daptar.website.actions import site_changed
 
 if TYPE_CHECKING:
     from daptar.accounts.models import User
@@ -91,6 +92,7 @@ def create_unit(
         )
         unit.full_clean()
         unit.save()
+        site_changed()
         record("unit.created", by=by, obj=unit, detail={"parent": parent.pk if parent else None})
     return unit
 
@@ -120,6 +122,7 @@ def move_unit(unit: Unit, *, new_parent: Unit, by: User) -> Unit:
         Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
         _move_path_copies(old_path, new_path)
         unit.refresh_from_db()
+        site_changed()
         record(
             "unit.moved",
             by=by,
@@ -136,6 +139,7 @@ def rename_unit(unit: Unit, *, name_bn: str, name_en: str, by: User) -> Unit:
         unit.name_bn, unit.name_en = name_bn, name_en
         unit.full_clean()
         unit.save(update_fields=["name_bn", "name_en", "updated_at"])
+        site_changed()
         record("unit.renamed", by=by, obj=unit, detail={"before": before})
     return unit
 
@@ -146,6 +150,7 @@ def close_unit(unit: Unit, *, on: datetime.date, by: User) -> Unit:
     with transaction.atomic():
         unit.is_active, unit.closed_on = False, on
         unit.save(update_fields=["is_active", "closed_on", "updated_at"])
+        site_changed()
         record("unit.closed", by=by, obj=unit, detail={"on": str(on)})
     return unit
 

@@ -23,7 +23,15 @@ def pages(lang: str) -> list[URLPattern]:
 urlpatterns = [
     *pages("bn"),
     path("en/", include(pages("en"))),
-    path("photos/<int:photo_id>/<int:width>.<str:fmt>", views.photo, name="photo"),
+    path(
+        "photos/<int:photo_id>/<str:digest>/<int:width>.<str:fmt>",
+        views.photo,
+        name="photo",
+    ),
+    # Addresses given out before renditions were named by their hash keep working.
+    path(
+        "photos/<int:photo_id>/<int:width>.<str:fmt>", views.photo_unhashed, name="photo_unhashed"
+    ),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("sitemap-reports-<int:number>.xml", views.sitemap_page, name="sitemap_page"),
     path("robots.txt", views.robots, name="robots"),

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -18,9 +18,10 @@ from django.utils.encoding import iri_to_uri
 from django.views.decorators.http import require_GET
 
 from daptar.reports.models import Category, Photo, Report
+from daptar.reports.templatetags.report_photos import photo_path
 from daptar.reports.views import rendition_response
 from daptar.units.models import Unit
-from daptar.website import caching, queries
+from daptar.website import caching, pagecache, queries
 from daptar.website.feeds import ReportsFeed
 
 HOME_REPORTS = 12
@@ -54,6 +55,7 @@ def _context(
 
 
 @require_GET
+@pagecache.cached
 @caching.public
 def home(request: HttpRequest, lang: str) -> HttpResponseBase:
     """The latest published reports with their photos, and the ways into the rest."""
@@ -72,6 +74,7 @@ def home(request: HttpRequest, lang: str) -> HttpResponseBase:
 
 
 @require_GET
+@pagecache.cached
 @caching.public
 def report_list(request: HttpRequest, lang: str) -> HttpResponseBase:
     """Published reports by division, district and category, with a word search."""
@@ -107,6 +110,7 @@ def report_list(request: HttpRequest, lang: str) -> HttpResponseBase:
 
 
 @require_GET
+@pagecache.cached
 @caching.public
 def report(request: HttpRequest, report_id: int, slug: str, lang: str) -> HttpResponseBase:
     """One published report: photos, the three calendars, share links and preview tags."""
@@ -140,6 +144,7 @@ def report(request: HttpRequest, report_id: int, slug: str, lang: str) -> HttpRe
 
 
 @require_GET
+@pagecache.cached
 @caching.public
 def report_short(request: HttpRequest, report_id: int, lang: str) -> HttpResponseBase:
     """/reports/<id>/ without its title part: on to the full address."""
@@ -147,6 +152,7 @@ def report_short(request: HttpRequest, report_id: int, lang: str) -> HttpRespons
 
 
 @require_GET
+@pagecache.cached
 @caching.public
 def feed(request: HttpRequest, lang: str, code: str | None = None) -> HttpResponseBase:
     """The Atom feed of published reports, of the whole country or of one district."""
@@ -162,15 +168,57 @@ def feed(request: HttpRequest, lang: str, code: str | None = None) -> HttpRespon
     return caching.stamp(response, etag, modified)
 
 
-@require_GET
-def photo(request: HttpRequest, photo_id: int, width: int, fmt: str) -> HttpResponseBase:
-    """A rendition of a published report's photo. Originals are never served, to anyone."""
-    item = get_object_or_404(
-        Photo.objects.select_related("report"),
+#: A hashed rendition never changes under its address: caches may keep it for a year.
+IMMUTABLE_SECONDS = 31_536_000
+
+
+def _published_photo(photo_id: int) -> Photo:
+    return get_object_or_404(
+        Photo.objects.only("pk", "report_id", "key", "renditions", "rendered_at"),
         pk=photo_id,
         report__status=Report.Status.PUBLISHED,
         status=Photo.Status.READY,
     )
+
+
+@require_GET
+@pagecache.cached
+def photo(
+    request: HttpRequest, photo_id: int, digest: str, width: int, fmt: str
+) -> HttpResponseBase:
+    """A rendition of a published report's photo under its hashed, immutable address.
+
+    Originals are never served, to anyone. An address with an old hash (the photo was
+    rendered again since) redirects to the current one. The bytes are read whole, so the
+    page cache keeps them beside the pages (keyed on the site's generation as they are:
+    a withdrawn report's photos are 404 from the next request).
+    """
+    item = _published_photo(photo_id)
+    current = item.digest(width, fmt)
+    if not current:
+        raise Http404
+    if digest != current:
+        moved = redirect(photo_path(item, width, fmt), permanent=False)
+        patch_cache_control(moved, public=True, max_age=caching.max_age())
+        return moved
+    response = rendition_response(request, item, width, fmt, max_age=IMMUTABLE_SECONDS, public=True)
+    if isinstance(response, FileResponse):
+        body = b"".join(response.streaming_content)  # type: ignore[arg-type]
+        whole = HttpResponse(body, response["Content-Type"])
+        # Only the file: response.close() would also signal the end of the request.
+        if response.file_to_stream is not None:
+            response.file_to_stream.close()
+        for name in ("ETag", "Last-Modified", "Cache-Control"):
+            whole[name] = response[name]
+        response = whole
+    patch_cache_control(response, immutable=True)
+    return response
+
+
+@require_GET
+def photo_unhashed(request: HttpRequest, photo_id: int, width: int, fmt: str) -> HttpResponseBase:
+    """The addresses given out before renditions were named by their hash, served as before."""
+    item = _published_photo(photo_id)
     seconds = int(getattr(settings, "DAPTAR_WEBSITE_PHOTO_CACHE_SECONDS", 86400))
     return rendition_response(request, item, width, fmt, max_age=seconds, public=True)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from daptar.audit.actions import record
 from daptar.lib import jobs, retries
 from daptar.reports.models import Category, Report, SocialChannel, SocialPost
+from daptar.website.actions import site_changed
 
 if TYPE_CHECKING:
     from daptar.accounts.models import User
@@ -137,6 +138,7 @@ def save_category(category: Category, *, by: User) -> Category:
         category.full_clean()
         created = category.pk is None
         category.save()
+        site_changed()
         record(
             "report.category_added" if created else "report.category_changed",
             by=by,

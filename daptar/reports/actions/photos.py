@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from daptar.lib import filetypes, images, jobs
 from daptar.lib.exceptions import Conflict
 from daptar.reports.actions.access import audit_label, require_own_office
 from daptar.reports.models import Photo, Report
+from daptar.website.actions import site_changed
 
 if TYPE_CHECKING:
     from daptar.accounts.models import User
@@ -228,7 +230,7 @@ def arrange_photos(
     return report
 
 
-def finish_photo(photo: Photo, renditions: list[dict[str, int]]) -> Photo:
+def finish_photo(photo: Photo, renditions: list[dict[str, Any]]) -> Photo:
     """The worker made the photo's renditions; a published report's pages change with it."""
     now = timezone.now()
     with transaction.atomic():
@@ -239,9 +241,10 @@ def finish_photo(photo: Photo, renditions: list[dict[str, int]]) -> Photo:
             rendered_at=now,
             updated_at=now,
         )
-        Report.objects.filter(pk=photo.report_id, status=Report.Status.PUBLISHED).update(
+        if Report.objects.filter(pk=photo.report_id, status=Report.Status.PUBLISHED).update(
             public_changed_at=now
-        )
+        ):
+            site_changed()
     photo.refresh_from_db()
     return photo
 
@@ -271,7 +274,7 @@ def requeue_stale_photos(
     return ids
 
 
-def rendition_files(photo: Photo, made: list[images.Rendition]) -> list[dict[str, int]]:
+def rendition_files(photo: Photo, made: list[images.Rendition]) -> list[dict[str, Any]]:
     """Write the renditions to the storage (public prefix); their sizes for the photo row."""
     storage = photo_storage()
     rows = []
@@ -287,6 +290,10 @@ def rendition_files(photo: Photo, made: list[images.Rendition]) -> list[dict[str
                 "h": rendition.height,
                 "webp": len(rendition.webp),
                 "jpeg": len(rendition.jpeg),
+                "sha": {
+                    "webp": hashlib.sha256(rendition.webp).hexdigest(),
+                    "jpeg": hashlib.sha256(rendition.jpeg).hexdigest(),
+                },
             }
         )
     return rows

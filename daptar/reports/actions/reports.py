@@ -31,6 +31,7 @@ from daptar.reports.actions.photos import add_photos, check_uploads, discard_fil
 from daptar.reports.models import Category, Report, Review, SocialPost
 from daptar.social import actions as social_actions
 from daptar.units.models import Unit
+from daptar.website.actions import site_changed
 
 if TYPE_CHECKING:
     from daptar.accounts.models import User
@@ -368,6 +369,7 @@ def _publish(report: Report, *, by: User, office: Unit) -> Report:
         withdrawn_at=None,
         slug=report.slug or slug_for(report.title),
     )
+    site_changed()
     step = _step(report, by=by, unit=office, decision=Review.Decision.PUBLISHED)
     queue_social_posts(report)
     social_actions.queue_for_report(report)
@@ -402,6 +404,7 @@ def withdraw(report: Report, *, by: User, note: str = "", as_unit: Unit | None =
             withdrawn_at=now,
             public_changed_at=now,
         )
+        site_changed()
         SocialPost.objects.filter(report=report, status=SocialPost.Status.PENDING).update(
             status=SocialPost.Status.CANCELLED, updated_at=now
         )

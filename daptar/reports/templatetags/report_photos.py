@@ -18,20 +18,23 @@ from daptar.reports.models import Photo
 
 register = template.Library()
 
-_MARKS = ("1357913579", "2468024680", "3691436914", "fmt4815162342")
+_MARKS = ("1357913579", "2468024680", "3691436914", "fmt4815162342", "digest5793")
 
 
 @cache
 def _pattern(public: bool, prefix: str, urlconf: str | None) -> str:
     if public:
-        return reverse("website:photo", args=[_MARKS[1], _MARKS[2], _MARKS[3]])
+        return reverse("website:photo", args=[_MARKS[1], _MARKS[4], _MARKS[2], _MARKS[3]])
     return reverse("reports:photo", args=[_MARKS[0], _MARKS[1], _MARKS[2], _MARKS[3]])
 
 
 def photo_path(photo: Photo, width: int, fmt: str, public: bool = True) -> str:
-    """The address of one rendition: public (published reports) or the office's own."""
+    """The address of one rendition: public (published reports, named by the rendition's
+    hash so it can be cached for good) or the office's own."""
     path = _pattern(public, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     path = path.replace(_MARKS[1], str(photo.pk)).replace(_MARKS[2], str(width))
+    if public:
+        path = path.replace(_MARKS[4], photo.digest(width, fmt))
     return path.replace(_MARKS[3], fmt).replace(_MARKS[0], str(photo.report_id))
 
 

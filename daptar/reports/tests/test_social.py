@@ -20,6 +20,7 @@ from daptar.audit.models import AuditEvent
 from daptar.reports import actions
 from daptar.reports.models import SocialChannel, SocialPost
 from daptar.reports.tasks import make_renditions, send_social_post, sweep
+from daptar.reports.templatetags.report_photos import photo_path
 from daptar.reports.tests.support import ReportsTestCase, jpeg, published
 
 POST_JSON = "daptar.reports.social.post_json"
@@ -76,7 +77,7 @@ class WebhookTests(ReportsTestCase):
                 "title": report.title,
                 "summary": report.summary,
                 "public_url": f"{SITE}{report.public_path()}",
-                "photo_urls": [f"{SITE}/photos/{photo.pk}/1600.jpg"],
+                "photo_urls": [f"{SITE}{photo_path(photo, 1600, 'jpg')}"],
             },
         )
         signature = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()

@@ -21,6 +21,7 @@ from daptar.letters.models import Letter, Receipt
 from daptar.meetings.models import Invitation, Meeting, MeetingSeries
 from daptar.reports import actions as report_actions
 from daptar.reports.models import Photo, Report
+from daptar.reports.templatetags.report_photos import photo_path
 from daptar.returns.models import ReturnForm, Submission
 from daptar.testing import DaptarTestCase
 from daptar.units import demo, demo_activity
@@ -151,7 +152,7 @@ class DemoActivityTests(TestCase):
         for _author, _reviewer, _category, _days, _scene, title, *_rest in REPORTS:
             self.assertContains(response, title)
         for photo in Photo.objects.all():
-            self.assertContains(response, reverse("website:photo", args=[photo.pk, 320, "webp"]))
+            self.assertContains(response, photo_path(photo, 320, "webp"))
 
     def test_the_offices_see_it(self) -> None:
         self.client.force_login(self.user("jalalabad"))
