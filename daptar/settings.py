@@ -363,3 +363,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- offline field work ---
+# The service worker and the sent-once keys behind the phone's outbox (daptar/offline).
+INSTALLED_APPS += ["daptar.offline"]

@@ -49,4 +49,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api, "api"))),
+    path("", include("daptar.offline.urls")),
 ]
