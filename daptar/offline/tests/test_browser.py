@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from conftest import log_in
 
@@ -38,15 +39,18 @@ def test_an_acknowledgement_and_a_return_made_offline_arrive_once_when_back_onli
     # Online: the secretary opens the field pages once; the service worker keeps them.
     log_in(page, base, "jalalabad")
     page.goto(pages["inbox"])
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # Pages opened once the worker is active go through it (and are kept).
+    assert page.evaluate("() => navigator.serviceWorker.ready.then(r => r.active.state)")
     for url in pages.values():
         page.goto(url)
     expect(page.get_by_test_id("outbox")).to_be_hidden()
 
     context.set_offline(True)
     # A page never opened is not there; the ones opened are.
-    with pytest.raises(Exception, match="ERR_"):
-        page.goto(f"{base}/office/meetings/")
+    other = context.new_page()
+    with pytest.raises(PlaywrightError, match="net::ERR_"):
+        other.goto(f"{base}/office/meetings/")
+    other.close()
     page.goto(pages["directive"])
     expect(page.get_by_test_id("directive-title")).to_contain_text("সভার নোটিশ")
     page.fill("#id_note", "পেয়েছি")

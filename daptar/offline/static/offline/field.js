@@ -54,8 +54,17 @@
   }
 
   // Kept work is a list of [name, value] pairs (a photo stays a Blob) under its own key.
-  function keep(url, data, label) {
-    var key = freshKey();
+  // *sameKey*: the work may have reached the server already (a line dropped mid-upload),
+  // so it keeps the key it was sent with, unless other held work has that key (a page
+  // kept by the service worker, used twice while offline).
+  function keep(url, data, label, sameKey) {
+    var given = sameKey && data.get("idempotency_key");
+    return store("readonly", function (s) { return given ? s.get(given) : null; }).then(function (held) {
+      return hold(url, data, label, given && !held ? given : freshKey());
+    });
+  }
+
+  function hold(url, data, label, key) {
     var entries = [];
     data.forEach(function (value, name) {
       if (name !== "idempotency_key") entries.push([name, value]);
@@ -78,8 +87,13 @@
       headers: { "X-Daptar-Outbox": "1", "X-Daptar-Upload": "1" },
     }).then(function (response) {
       if (response.status === 200) {
-        return store("readwrite", function (s) { return s.delete(item.key); }).then(function () {
-          note(box.dataset.msgSent + " " + item.label);
+        return response.json().then(function (answer) {
+          return store("readwrite", function (s) { return s.delete(item.key); }).then(function () {
+            note(box.dataset.msgSent + " " + item.label);
+            document.dispatchEvent(new CustomEvent("daptar:sent", {
+              detail: { key: item.key, location: answer.location },
+            }));
+          });
         });
       }
       if (response.status === 400 || response.status === 403 || response.status === 404 || response.status === 422) {
