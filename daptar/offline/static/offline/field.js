@@ -87,6 +87,7 @@
       headers: { "X-Daptar-Outbox": "1", "X-Daptar-Upload": "1" },
     }).then(function (response) {
       if (response.status === 200) {
+        backoff = 0;
         return response.json().then(function (answer) {
           return store("readwrite", function (s) { return s.delete(item.key); }).then(function () {
             note(box.dataset.msgSent + " " + item.label);
@@ -100,8 +101,15 @@
         item.refused = true;
         return store("readwrite", function (s) { return s.put(item); });
       }
-      // 0 (a redirect), 5xx: try again later.
+      // 0 (a redirect to sign in), 5xx: the server could not take it now; try again soon.
+      retrySoon();
     });
+  }
+
+  var backoff = 0;
+  function retrySoon() {
+    backoff = Math.min(30000, backoff ? backoff * 2 : 2000);
+    window.setTimeout(flush, backoff);
   }
 
   function flush() {
