@@ -57,6 +57,8 @@ run: setup var/demo-password
 
 test: $(VENV)/.installed locale/bn/LC_MESSAGES/django.mo
 	@[ -x /usr/bin/chromium ] || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-core >/dev/null)
+	@command -v npm >/dev/null && command -v java >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq nodejs npm default-jre-headless >/dev/null)
+	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --ignore-scripts --no-audit --no-fund
 	$(PY) manage.py collectstatic --no-input -v0
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
@@ -70,7 +72,9 @@ typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy daptar
 
 bench: setup
+	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --ignore-scripts --no-audit --no-fund
 	$(PY) bench/run.py
+	CHROME_PATH=/usr/bin/chromium $(PY) bench/lighthouse.py
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages --locale bn --ignore '.venv/*' --ignore 'var/*' --no-obsolete --add-location file

@@ -1,12 +1,19 @@
 """Project-wide pytest set-up: Playwright drives Debian's Chromium, never its own download."""
 
+import contextlib
+import gzip
+import json
 import os
+import subprocess
 import types
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Error as PlaywrightError
 
 # Playwright's sync API runs an event loop in the test thread; Django would
 # otherwise refuse the live server's database calls made from that thread.
@@ -134,3 +141,152 @@ def empty_public_page_cache() -> Iterator[None]:
     store.clear()
     yield
     store.clear()
+
+
+# --- every page the browser tests open is checked by the tools browsers use --------------
+# axe-core (accessibility: 0 violations), the Nu Html Checker on the HTML the server sent
+# (0 errors) and the page's weight before photos (HTML, CSS, scripts, fonts: <= 100 KB).
+# The npm packages come from `npm ci` (package-lock.json); `make test` runs it.
+
+NODE_MODULES = Path(__file__).resolve().parent / "node_modules"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
+VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+PAGE_WEIGHT_LIMIT = 100 * 1024
+
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => `${v.id} (${v.impact}): ${v.help} at ` +
+    v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));
+}"""
+
+# Bytes the page itself needed before any photo: the document, its CSS, scripts and fonts.
+PAGE_WEIGHT = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const parts = [[location.pathname, nav ? nav.decodedBodySize : 0]];
+  for (const e of performance.getEntriesByType("resource")) {
+    if (["img", "image", "xmlhttprequest", "fetch", "beacon"].includes(e.initiatorType)) continue;
+    if (/\\.(jpe?g|png|webp|gif|avif|svg)(\\?|$)/i.test(e.name)) continue;
+    parts.push([e.name, e.decodedBodySize]);
+  }
+  return parts;
+}"""
+
+
+def sent_size(url: str, size: int) -> int:
+    """Bytes on the wire: static files as WhiteNoise sends them (gzip, level 9); the page
+    itself as the app sends it (uncompressed; a proxy may compress it further)."""
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    path = urlsplit(url).path
+    if not path.startswith(settings.STATIC_URL):
+        return size
+    found = finders.find(path.removeprefix(settings.STATIC_URL))
+    if not isinstance(found, str):
+        return size
+    return len(gzip.compress(Path(found).read_bytes(), 9))
+
+
+class PageChecks:
+    """Watches every page of every context a browser test opens."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.documents: dict[str, str] = {}
+        self.checked: set[str] = set()
+
+    def watch(self, context: BrowserContext) -> None:
+        context.add_init_script(path=AXE)
+        context.on("page", self.watch_page)
+
+    def watch_page(self, page: Page) -> None:
+        page.on("response", self.keep_document)
+        page.on("load", lambda: self.check(page))
+
+    @staticmethod
+    def ours(url: str) -> bool:
+        path = urlsplit(url).path
+        return url.startswith("http://") and not path.startswith(("/admin/", "/api/"))
+
+    def keep_document(self, response: Any) -> None:
+        request = response.request
+        if request.resource_type != "document" or not self.ours(response.url):
+            return
+        if response.status >= 300 or "text/html" not in response.headers.get("content-type", ""):
+            return
+        with contextlib.suppress(PlaywrightError):  # the body went with a later navigation
+            self.documents[response.url] = response.text()
+
+    def check(self, page: Page) -> None:
+        url = page.url
+        if not self.ours(url):
+            return
+        try:
+            violations = page.evaluate(AXE_RUN)
+            parts = page.evaluate(PAGE_WEIGHT)
+        except PlaywrightError:
+            return  # the test moved on to the next page first; that one is checked
+        where = urlsplit(url).path
+        self.checked.add(where)
+        self.problems += [f"axe on {where}: {v}" for v in violations]
+        parts = [(name, sent_size(name, size)) for name, size in parts]
+        weight = sum(size for _name, size in parts)
+        if weight > PAGE_WEIGHT_LIMIT:
+            heavy = ", ".join(f"{name} {size:,}" for name, size in parts)
+            self.problems.append(f"{where} weighs {weight:,} bytes before photos: {heavy}")
+
+    def validate(self, folder: Path) -> None:
+        """The Nu Html Checker over every document the server sent, in one run."""
+        if not self.documents:
+            return
+        files = []
+        for n, (url, html) in enumerate(self.documents.items()):
+            path = folder / f"page-{n}.html"
+            path.write_text(html, encoding="utf-8")
+            files.append((url, path))
+        run = subprocess.run(  # noqa: S603 - our own files, to the JDK on PATH
+            [  # noqa: S607
+                "java",
+                "-jar",
+                str(VNU),
+                "--errors-only",
+                "--format",
+                "json",
+                *map(str, dict(files).values()),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        names = {f"file:{p}": urlsplit(url).path for url, p in files}
+        for message in json.loads(run.stderr or '{"messages": []}')["messages"]:
+            where = names.get(message.get("url", ""), message.get("url", ""))
+            self.problems.append(
+                f"vnu on {where} line {message.get('lastLine')}: {message.get('message')}"
+            )
+
+
+@pytest.fixture(autouse=True)
+def page_checks(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterator[None]:
+    """For browser tests: every page opened passes axe, vnu and the weight limit."""
+    if request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    if not AXE.exists() or not VNU.exists():
+        pytest.fail("The page checks need the npm tools: run `npm ci` (make test does).")
+    checks = PageChecks()
+    browser = request.getfixturevalue("browser")
+    original = browser.new_context
+
+    def new_context(*args: Any, **kwargs: Any) -> BrowserContext:
+        ctx = original(*args, **kwargs)
+        checks.watch(ctx)
+        return ctx
+
+    browser.new_context = new_context  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        browser.new_context = original  # type: ignore[method-assign]
+    checks.validate(tmp_path_factory.mktemp("pages"))
+    assert not checks.problems, "\n".join(checks.problems)

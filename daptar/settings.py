@@ -433,3 +433,7 @@ DAPTAR_TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET")
 # --- public site under a crowd (docs/performance.md) ---
 # The whole-page cache of the public pages, per process, in MB (0 turns it off).
 DAPTAR_WEBSITE_PAGE_CACHE_MB = env_int("WEBSITE_PAGE_CACHE_MB", 64)
+
+# --- offline field work ---
+# The service worker and the sent-once keys behind the phone's outbox (daptar/offline).
+INSTALLED_APPS += ["daptar.offline"]

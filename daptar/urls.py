@@ -53,4 +53,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/login/", accounts_views.admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api, "api"))),
+    path("", include("daptar.offline.urls")),
 ]

@@ -23,6 +23,8 @@ from daptar.lib.exceptions import Conflict
 from daptar.lib.numerals import localise_digits
 from daptar.lib.requests import AuthedRequest
 from daptar.lib.spreadsheets import csv_download
+from daptar.offline.actions import once
+from daptar.offline.responses import replayable
 from daptar.units.models import Level, Unit
 
 
@@ -224,6 +226,7 @@ def _my_received_delivery(request: AuthedRequest, directive: Directive) -> Deliv
 
 @login_required
 @require_POST
+@replayable
 def act(request: AuthedRequest, directive_id: int, verb: str) -> HttpResponse:
     directive = queries.get_visible_directive(request.user, directive_id)
     delivery = _my_received_delivery(request, directive)
@@ -238,7 +241,19 @@ def act(request: AuthedRequest, directive_id: int, verb: str) -> HttpResponse:
         "forward": (actions.forward, _("Forwarded to the level below.")),
     }
     action, done = run[verb]
-    return _run(request, directive, lambda: action(delivery, by=request.user, note=note), done)
+    # A phone sending held work again finds its first try done: the same answer, no change.
+    key = request.POST.get("idempotency_key", "")
+    return _run(
+        request,
+        directive,
+        lambda: once(
+            lambda: action(delivery, by=request.user, note=note),
+            by=request.user,
+            key=key,
+            kind=f"directive.{verb}",
+        ),
+        done,
+    )
 
 
 @login_required

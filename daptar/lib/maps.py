@@ -413,9 +413,11 @@ def render_map(
 
     out = [
         f'<svg xmlns="{_SVG_NS}" viewBox="0 0 {shapes.width} {shapes.height}"'
-        f' width="{shapes.width}" height="{shapes.height}" role="img"'
+        f' width="{shapes.width}" height="{shapes.height}"'
+        # A map of links is a group of links, not one picture (an img hides what it holds).
+        f' role="{"group" if links else "img"}" aria-labelledby="map-title"'
         f" lang={quoteattr(language)}>",
-        f"<title>{escape(title if title is not None else legend_title)}</title>",
+        f'<title id="map-title">{escape(title if title is not None else legend_title)}</title>',
         '<g class="districts" stroke="#fff" stroke-width="0.6" stroke-linejoin="round">',
     ]
     for district_id, d in shapes.paths.items():

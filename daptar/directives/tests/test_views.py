@@ -332,8 +332,12 @@ class ComposeTests(ViewTestCase):
     def test_the_preview_and_the_inbox_rows_replace_themselves_not_nest(self) -> None:
         # The partials carry their own #preview / #rows element, so the swap must be outerHTML.
         self.client.force_login(self.sylhet)
-        self.assertContains(self.client.get(COMPOSE), 'hx-target="#preview" hx-swap="outerHTML"')
-        self.assertContains(self.client.get(INBOX), 'hx-target="#rows" hx-swap="outerHTML"')
+        self.assertContains(
+            self.client.get(COMPOSE), 'data-hx-target="#preview" data-hx-swap="outerHTML"'
+        )
+        self.assertContains(
+            self.client.get(INBOX), 'data-hx-target="#rows" data-hx-swap="outerHTML"'
+        )
 
 
 class DetailTests(ViewTestCase):

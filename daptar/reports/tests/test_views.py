@@ -237,7 +237,7 @@ class DetailTests(ViewTestCase):
         self.client.force_login(self.jalalabad)
         response = self.client.get(url("detail", report))
         self.assertContains(response, 'data-testid="photo-pending"')
-        self.assertContains(response, 'hx-trigger="every 4s"')
+        self.assertContains(response, 'data-hx-trigger="every 4s"')
         self.assertContains(response, 'data-testid="submit"')
 
     def test_the_photos_part_comes_alone_for_htmx(self) -> None:

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 from daptar.accounts.queries import acting_desk
 from daptar.lib.exceptions import Conflict
 from daptar.lib.requests import AuthedRequest
+from daptar.offline.actions import once
+from daptar.offline.responses import replayable
 from daptar.returns import actions, queries
 from daptar.returns.forms import NoteForm
 from daptar.returns.models import ReturnField, ReturnForm, ReturnPeriod, Submission
@@ -179,6 +181,7 @@ def _entry_context(
 
 
 @login_required
+@replayable
 def fill(request: AuthedRequest, form_id: int) -> HttpResponse:
     form = queries.get_visible_form(request.user, form_id)
     unit = desk_unit(request)
@@ -200,14 +203,22 @@ def fill(request: AuthedRequest, form_id: int) -> HttpResponse:
             )
             messages.success(request, _("Draft saved."))
         else:
-            slot = actions.submit(
-                period,
-                unit,
-                {} if nil else data,
+            # A phone sending held work again finds its first try: no second version.
+            sent, _ran = once(
+                lambda: actions.submit(
+                    period,
+                    unit,
+                    {} if nil else data,
+                    by=request.user,
+                    nil=nil,
+                    version=_version(request),
+                ),
                 by=request.user,
-                nil=nil,
-                version=_version(request),
+                key=request.POST.get("idempotency_key", ""),
+                kind="return.submit",
             )
+            slot = sent or queries.my_submission(period, unit)
+            assert slot is not None  # the first try made it
             messages.success(request, _("Your return has been sent."))
             return go(request, reverse("returns:submission", args=[form.pk, slot.pk]))
     except ValidationError as exc:
