@@ -15,11 +15,13 @@ def classify(exc: BaseException | None) -> str | None:
     """LOCKED, UNAVAILABLE, or None for an error that is not a passing database fault.
 
     On SQLite an OperationalError is also how a missing table reads, so only the busy and
-    cannot-open messages count there; on PostgreSQL every OperationalError and
-    InterfaceError is the server or the connection going away.
+    cannot-open messages count there; on PostgreSQL every OperationalError is the server
+    or the connection going away, as an InterfaceError is everywhere.
     """
     if not isinstance(exc, OperationalError | InterfaceError):
         return None
+    if isinstance(exc, InterfaceError):  # the connection itself is gone
+        return UNAVAILABLE
     text = str(exc).lower()
     if any(words in text for words in SQLITE_BUSY):
         return LOCKED
