@@ -387,3 +387,5 @@ DAPTAR_WEB_THREADS = env_int("WEB_THREADS", 4)
 DAPTAR_TASK_WORKERS = env_int("TASK_WORKERS", 1)
 DAPTAR_PERIODIC_SECONDS = env_int("PERIODIC_SECONDS", 300)
 DAPTAR_SHUTDOWN_SECONDS = env_int("SHUTDOWN_SECONDS", 30)
+# A queued e-mail or SMS a worker is sending is kept from the others this long (its lease).
+DAPTAR_OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
