@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 
 from django.conf import settings
 from django.utils import timezone
@@ -36,7 +37,7 @@ def reclaim_expired(now: datetime.datetime | None = None) -> int:
     return taken
 
 
-def hand_back(task_id: object) -> None:
+def hand_back(task_id: uuid.UUID | str) -> None:
     """A task this worker was told to drop goes back to the queue, as if never started."""
     DBTaskResult.objects.filter(pk=task_id, status=TaskResultStatus.RUNNING).update(
         status=TaskResultStatus.READY,

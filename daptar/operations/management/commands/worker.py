@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import threading
+import uuid
 from types import FrameType
 from typing import Any
 
@@ -30,7 +31,7 @@ class Worker(db_worker.Worker):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.stopped = threading.Event()
-        self.current: object = None  # the id of the task in hand
+        self.current: uuid.UUID | str | None = None  # the id of the task in hand
 
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
         if self.running:
@@ -53,7 +54,7 @@ class Worker(db_worker.Worker):
         sys.exit(0)
 
     @staticmethod
-    def _hand_back(task_id: object) -> None:
+    def _hand_back(task_id: uuid.UUID | str) -> None:
         try:
             leases.hand_back(task_id)
         finally:
