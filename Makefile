@@ -48,12 +48,7 @@ run: setup var/demo-password
 	@echo "  Demo logins: central, central-deputy, sylhet-division, sylhet, sylhet-metro, dhaka, sylhet-sadar, jalalabad"
 	@echo "  Password:    $$(cat var/demo-password)"
 	@echo
-	@export DAPTAR_SECURE_COOKIES=0 DAPTAR_HSTS_SECONDS=0; \
-	trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py db_worker --no-reload & \
-	$(PY) manage.py send_reminders --every 300 & \
-	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 daptar.wsgi:application & \
-	wait
+	@DAPTAR_SECURE_COOKIES=0 DAPTAR_HSTS_SECONDS=0 exec $(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed locale/bn/LC_MESSAGES/django.mo
 	@[ -x /usr/bin/chromium ] || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-core >/dev/null)

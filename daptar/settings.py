@@ -307,8 +307,9 @@ DAPTAR_DYNAMISM_WEIGHTS = {
 }
 DAPTAR_DYNAMISM_ACK_HOURS = (24, 168)  # median acknowledgement time scoring 100 / scoring 0
 DAPTAR_DYNAMISM_CACHE_SECONDS = env_int("DYNAMISM_CACHE_SECONDS", 600)
-# Meetings: generated video rooms live under this address; empty means hosts paste a link.
-DAPTAR_JITSI_BASE_URL = env_str("JITSI_BASE_URL", "")
+# Meetings: generated video rooms live under this address (the public Jitsi Meet server
+# unless an organisation runs its own); set it empty and hosts paste a link.
+DAPTAR_JITSI_BASE_URL = env_str("JITSI_BASE_URL", "https://meet.jit.si")
 
 TASKS = {
     "default": {
@@ -437,3 +438,28 @@ DAPTAR_WEBSITE_PAGE_CACHE_MB = env_int("WEBSITE_PAGE_CACHE_MB", 64)
 # --- offline field work ---
 # The service worker and the sent-once keys behind the phone's outbox (daptar/offline).
 INSTALLED_APPS += ["daptar.offline"]
+
+# --- operations: set-up, shutdown, worker lease, database faults, backups (issue 15) ---
+INSTALLED_APPS += ["daptar.operations"]
+# Outermost, so a database fault anywhere below answers 503 instead of 500.
+MIDDLEWARE.insert(0, "daptar.operations.middleware.DatabaseFaultMiddleware")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # How long a write waits for SQLite's one write lock before the request answers 503.
+    DATABASES["default"]["OPTIONS"]["timeout"] = env_int("SQLITE_BUSY_SECONDS", 20)
+# Seconds a database-fault 503 asks the client to wait (Retry-After).
+DAPTAR_DB_RETRY_AFTER_SECONDS = env_int("DB_RETRY_AFTER_SECONDS", 5)
+# A task left RUNNING this long (its worker died) goes back to the queue; longer than any task.
+DAPTAR_TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 900)
+# Stored files with no row are deleted by the periodic job once they are this old.
+DAPTAR_ORPHAN_GRACE_HOURS = env_int("ORPHAN_GRACE_HOURS", 24)
+# Where `manage.py backup` writes its timestamped folders; pg_dump/pg_restore/psql to use.
+DAPTAR_BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+DAPTAR_PG_BIN_DIR = env_str("PG_BIN_DIR", "")
+# `manage.py serve` (make run): web processes and threads, task workers, the periodic pass.
+DAPTAR_WEB_WORKERS = env_int("WEB_WORKERS", 1)
+DAPTAR_WEB_THREADS = env_int("WEB_THREADS", 4)
+DAPTAR_TASK_WORKERS = env_int("TASK_WORKERS", 1)
+DAPTAR_PERIODIC_SECONDS = env_int("PERIODIC_SECONDS", 300)
+DAPTAR_SHUTDOWN_SECONDS = env_int("SHUTDOWN_SECONDS", 30)
+# A queued e-mail or SMS a worker is sending is kept from the others this long (its lease).
+DAPTAR_OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)

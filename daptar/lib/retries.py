@@ -28,9 +28,19 @@ def backoff(attempts: int) -> datetime.timedelta:
 
 
 def claim(
-    model: type[models.Model], pk: int, now: datetime.datetime, lease: datetime.timedelta = LEASE
+    model: type[models.Model],
+    pk: int,
+    now: datetime.datetime,
+    lease: datetime.timedelta | None = None,
 ) -> bool:
-    """Lease one due row to this worker, so two workers never send it at once."""
+    """Lease one due row to this worker, so two workers never send it at once.
+
+    The lease (DAPTAR_OUTBOX_LEASE_SECONDS, else LEASE) is how long a worker that died
+    while sending keeps the row from the others.
+    """
+    if lease is None:
+        seconds = getattr(settings, "DAPTAR_OUTBOX_LEASE_SECONDS", None)
+        lease = datetime.timedelta(seconds=seconds) if seconds else LEASE
     with transaction.atomic():
         return bool(
             model._default_manager.filter(pk=pk, status=PENDING, next_attempt_at__lte=now).update(
