@@ -12,7 +12,7 @@ from daptar.units import api as units_api
 
 # Each domain app serves its office pages under /office/<app>/ and lists its API
 # viewsets in api.ROUTES; adding an app here wires both.
-DOMAIN_APPS = ["directives", "reports", "returns", "meetings", "letters", "dashboard"]
+DOMAIN_APPS = ["directives", "reports", "returns", "meetings", "letters", "dashboard", "register"]
 
 router = DefaultRouter()
 router.register("units", units_api.UnitViewSet, basename="unit")

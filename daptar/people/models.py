@@ -65,6 +65,12 @@ class PersonQuerySet(models.QuerySet["Person"]):
         return self.filter(Q(name_bn__contains=text) | Q(name_en__icontains=text))
 
 
+class Gender(models.TextChoices):
+    FEMALE = "f", _("female")
+    MALE = "m", _("male")
+    OTHER = "o", _("other")
+
+
 class Person(models.Model):
     """Somebody in the organisation's register: an office bearer or a member."""
 
@@ -84,6 +90,12 @@ class Person(models.Model):
     # SMS commands, sign-in by phone and the Telegram bot trust only a verified number.
     phone_verified_at = models.DateTimeField(_("phone verified at"), null=True, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    # The register's own fields, filled from the offices' lists (issue 14). The national
+    # ID is, with the phone, what makes two rows one person.
+    national_id = models.CharField(_("national ID number"), max_length=17, blank=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender, blank=True)
+    born_on = models.DateField(_("date of birth"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -94,6 +106,9 @@ class Person(models.Model):
         indexes = [
             # The people directory: a subtree's people in name order.
             models.Index(fields=["unit", "name_en"], name="person_unit_name_idx"),
+            # Search by phone and the import's duplicate check: one number, one person.
+            models.Index(fields=["phone"], name="person_phone_idx"),
+            models.Index(fields=["national_id"], name="person_national_id_idx"),
         ]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
