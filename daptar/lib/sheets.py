@@ -13,6 +13,7 @@ import datetime
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterator
 
 from daptar.lib.numerals import to_ascii_digits
@@ -40,14 +41,14 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as error:
+        try:
+            sheet = book.worksheets[0]
+            for row in sheet.iter_rows(values_only=True):
+                yield [_cell(value) for value in row]
+        finally:
+            book.close()
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise SheetError(str(error)) from error
-    try:
-        sheet = book.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield [_cell(value) for value in row]
-    finally:
-        book.close()
 
 
 def _csv_rows(content: bytes) -> Iterator[list[str]]:
