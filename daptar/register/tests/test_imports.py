@@ -188,9 +188,11 @@ class ApplyTests(ImportTestCase):
     def test_undo_is_refused_after_a_day(self):
         batch = actions.apply_import(self.upload(), by=self.fresh(self.jalalabad))
         later = timezone.now() + datetime.timedelta(hours=25)
-        with mock.patch("django.utils.timezone.now", return_value=later):
-            with self.assertRaises(ValidationError):
-                actions.undo_import(batch, by=self.fresh(self.jalalabad))
+        with (
+            mock.patch("django.utils.timezone.now", return_value=later),
+            self.assertRaises(ValidationError),
+        ):
+            actions.undo_import(batch, by=self.fresh(self.jalalabad))
 
 
 @override_settings(
