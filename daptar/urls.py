@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import TokenProxy
 from rest_framework.routers import DefaultRouter
 
 from daptar.accounts import api as accounts_api
+from daptar.people import api as people_api
 from daptar.units import api as units_api
 
 # Each domain app serves its office pages under /office/<app>/ and lists its API
@@ -16,6 +17,7 @@ DOMAIN_APPS = ["directives", "reports", "returns", "meetings", "letters", "dashb
 
 router = DefaultRouter()
 router.register("units", units_api.UnitViewSet, basename="unit")
+router.register("people", people_api.PersonViewSet, basename="person")
 for _app in DOMAIN_APPS:
     for _prefix, _viewset, _basename in import_module(f"daptar.{_app}.api").ROUTES:
         router.register(_prefix, _viewset, basename=_basename)

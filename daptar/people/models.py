@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -59,10 +60,11 @@ class PersonQuerySet(models.QuerySet["Person"]):
         return self.filter(Unit.objects.visible_to_q(user, field="unit__path"))
 
     def search(self, text: str) -> PersonQuerySet:
-        text = text.strip()
-        if not text:
-            return self
-        return self.filter(Q(name_bn__contains=text) | Q(name_en__icontains=text))
+        """People whose name holds every word of *text* (Bengali or English), or whose
+        phone it is in any written form; on the backend's trigram index."""
+        from daptar.people.search import search
+
+        return search(self, text)
 
 
 class Gender(models.TextChoices):
@@ -92,10 +94,15 @@ class Person(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     # The register's own fields, filled from the offices' lists (issue 14). The national
     # ID is, with the phone, what makes two rows one person.
-    national_id = models.CharField(_("national ID number"), max_length=17, blank=True)
-    gender = models.CharField(_("gender"), max_length=1, choices=Gender, blank=True)
+    # Database defaults: the demo seeder writes people with raw INSERT/COPY of older columns.
+    national_id = models.CharField(
+        _("national ID number"), max_length=17, blank=True, default="", db_default=""
+    )
+    gender = models.CharField(
+        _("gender"), max_length=1, choices=Gender, blank=True, default="", db_default=""
+    )
     born_on = models.DateField(_("date of birth"), null=True, blank=True)
-    address = models.CharField(_("address"), max_length=255, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -115,6 +122,11 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # One spelling of each Bengali letter in the register (see lib.spellings).
+        self.name_bn = unicodedata.normalize("NFC", self.name_bn).strip()
+        self.name_en = unicodedata.normalize("NFC", self.name_en).strip()
 
     @property
     def name(self) -> str:

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from daptar.lib.pagination import PeekPage
 from daptar.lib.requests import AuthedRequest
 from daptar.people.models import Person, Term
+from daptar.people.privacy import sees_personal_data
 from daptar.units.models import Unit
 from daptar.units.queries import get_visible_unit
 
@@ -33,7 +34,7 @@ def directory(request: AuthedRequest) -> HttpResponse:
     )
     # Half a million people: counting every match would cost as much as the page itself.
     page = PeekPage(people, request.GET.get("page"), 50)
-    context = {"q": text, "page": page, "unit": unit}
+    context = {"q": text, "page": page, "unit": unit, "personal": sees_personal_data(request.user)}
     if request.htmx:
         return render(request, "people/directory.html#results", context)
     return render(request, "people/directory.html", context)

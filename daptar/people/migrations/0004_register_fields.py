@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='person',
             name='address',
-            field=models.CharField(blank=True, max_length=255, verbose_name='address'),
+            field=models.CharField(blank=True, default='', db_default='', max_length=255, verbose_name='address'),
         ),
         migrations.AddField(
             model_name='person',
@@ -24,12 +24,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='person',
             name='gender',
-            field=models.CharField(blank=True, choices=[('f', 'female'), ('m', 'male'), ('o', 'other')], max_length=1, verbose_name='gender'),
+            field=models.CharField(blank=True, default='', db_default='', choices=[('f', 'female'), ('m', 'male'), ('o', 'other')], max_length=1, verbose_name='gender'),
         ),
         migrations.AddField(
             model_name='person',
             name='national_id',
-            field=models.CharField(blank=True, max_length=17, verbose_name='national ID number'),
+            field=models.CharField(blank=True, default='', db_default='', max_length=17, verbose_name='national ID number'),
         ),
         migrations.AddIndex(
             model_name='person',
