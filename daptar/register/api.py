@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -18,7 +19,7 @@ from daptar.accounts.queries import acting_desk
 from daptar.lib.api import limit_choices
 from daptar.lib.requests import api_user
 from daptar.people.models import Person, Post
-from daptar.register import actions, queries
+from daptar.register import actions, queries, research
 from daptar.register.models import Committee, ImportBatch, ImportRow, Seat
 from daptar.units.models import Unit
 from daptar.units.queries import get_visible_unit
@@ -291,8 +292,49 @@ class ImportViewSet(
         return Response(self.get_serializer(batch).data)
 
 
+class FiguresViewSet(viewsets.GenericViewSet):
+    """GET /figures/?unit=: the research cell's counts, no personal data, no cell under 5."""
+
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return Committee.objects.none()
+
+    @extend_schema(
+        responses=inline_serializer(
+            "RegisterFigures",
+            {
+                "unit": serializers.IntegerField(),
+                "min_cell": serializers.IntegerField(),
+                "tables": serializers.ListField(child=serializers.DictField()),
+            },
+        )
+    )
+    def list(self, request: Request) -> Response:
+        user = api_user(request)
+        if unit_id := request.query_params.get("unit"):
+            unit = get_visible_unit(user, unit_id)
+        else:
+            desk = acting_desk(request)
+            if desk is None:
+                raise NotFound(_("You have no desk."))
+            unit = desk.unit
+        tables = [
+            {
+                "key": table.key,
+                "title": table.title,
+                "cells": [{"label": c.label, "count": c.count} for c in table.cells],
+            }
+            for table in research.tables(unit)
+        ]
+        return Response(
+            {"unit": unit.pk, "min_cell": settings.DAPTAR_REGISTER_MIN_CELL, "tables": tables}
+        )
+
+
 ROUTES = [
     ("committees", CommitteeViewSet, "committee"),
     (r"units/(?P<unit_id>[^/.]+)/committee", UnitCommitteeViewSet, "unit-committee"),
     ("imports", ImportViewSet, "import"),
+    ("figures", FiguresViewSet, "figures"),
 ]
