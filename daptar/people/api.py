@@ -12,6 +12,7 @@ from rest_framework import serializers, viewsets
 from daptar.lib.requests import api_user
 from daptar.people.models import Person, PersonQuerySet, Term
 from daptar.people.privacy import sees_personal_data
+from daptar.people.search import search_order
 from daptar.units.models import Unit
 from daptar.units.queries import get_visible_unit
 
@@ -69,11 +70,12 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
         if unit_id := self.request.query_params.get("unit"):
             unit = get_visible_unit(user, unit_id)
             people = people.filter(Unit.objects.subtree_q(unit, field="unit__path"))
-        people = people.search(self.request.query_params.get("q", ""))
+        text = self.request.query_params.get("q", "")
+        people = people.search(text)
         return people.prefetch_related(
             Prefetch(
                 "terms",
                 Term.objects.current().visible_to(user).select_related("post"),
                 "current_terms",
             )
-        ).order_by("name_en", "pk")
+        ).order_by(*search_order(text))
