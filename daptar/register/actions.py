@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -400,3 +401,63 @@ def _enqueue(task_name: str, object_id: int) -> None:
     from daptar.register import tasks
 
     getattr(tasks, task_name).enqueue(object_id)
+
+
+# --- duplicates ----------------------------------------------------------------------
+
+
+def merge_people(keep: Person, drop: Person, *, by: User) -> Person:
+    """Make two records of one person one: *drop*'s posts, terms, seats and login move
+    to *keep*, blank fields of *keep* take *drop*'s values, and *drop* goes.
+
+    Both histories are kept: every term *drop* held is now *keep*'s.
+    """
+    from daptar.accounts.models import User as UserModel
+
+    if keep.pk == drop.pk:
+        raise ValidationError(_("A person cannot be merged with themselves."))
+    visible = Person.objects.visible_to(by).filter(pk__in=[keep.pk, drop.pk]).count()
+    if visible != 2:
+        raise Http404(_("No such person in your register."))
+    require_act(by, keep.unit)
+    require_act(by, drop.unit)
+    with transaction.atomic():
+        keep = Person.objects.select_for_update().get(pk=keep.pk)
+        drop = Person.objects.select_for_update().get(pk=drop.pk)
+        moved_terms = Term.objects.filter(person=drop).count()
+        # Everything that points at the person follows them (terms, seats, invitations,
+        # ...); a row that would then clash with one of *keep*'s own stays and goes.
+        for relation in Person._meta.related_objects:
+            if relation.one_to_one or not relation.field.concrete:
+                continue
+            field = relation.field.name
+            try:
+                with transaction.atomic():
+                    relation.related_model._default_manager.filter(**{field: drop}).update(
+                        **{field: keep}
+                    )
+            except IntegrityError:
+                pass
+        filled = []
+        for name in ("name_en", "phone", "email", "national_id", "gender", "born_on", "address"):
+            if not getattr(keep, name) and getattr(drop, name):
+                setattr(keep, name, getattr(drop, name))
+                filled.append(name)
+        login = UserModel.objects.filter(person=drop).first()
+        if login is not None and not UserModel.objects.filter(person=keep).exists():
+            login.person = keep
+            login.save(update_fields=["person"])
+        elif login is not None:
+            login.person = None
+            login.save(update_fields=["person"])
+        dropped = {"id": drop.pk, "name_bn": drop.name_bn, "name_en": drop.name_en}
+        drop.delete()
+        keep.save()
+        record(
+            "person.merged",
+            by=by,
+            obj=keep,
+            unit=keep.unit,
+            detail={"dropped": dropped["id"], "terms": moved_terms, "filled": filled},
+        )
+    return keep

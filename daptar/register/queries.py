@@ -161,3 +161,38 @@ def history(person: Person) -> QuerySet[Term]:
         .select_related("unit__level", "post")
         .order_by("-started_on", "post__rank")
     )
+
+
+@dataclass
+class Lookalike:
+    """People of one unit who may be one person, and why."""
+
+    reason: str  # "phone", "national_id" or "name"
+    people: list[Person]
+
+
+def lookalikes(unit: Unit) -> list[Lookalike]:
+    """People registered at *unit* sharing a phone, a national ID, or a name's sound.
+
+    The same phone or ID is the same person; names that sound alike (a Bengali and a
+    romanised spelling, 'Md.' and 'Mohammad') are only offered for review.
+    """
+    from daptar.lib.namekeys import name_key
+
+    people = list(Person.objects.filter(unit=unit).order_by("pk"))
+    groups: dict[tuple[str, str], list[Person]] = {}
+    for person in people:
+        keys = [("phone", person.phone), ("national_id", person.national_id)]
+        sounds = {name_key(person.name_bn), name_key(person.name_en)} - {""}
+        keys += [("name", key) for key in sounds]
+        for reason, key in keys:
+            if key:
+                groups.setdefault((reason, key), []).append(person)
+    found: list[Lookalike] = []
+    seen: set[tuple[int, ...]] = set()
+    for (reason, _key), members in groups.items():
+        ids = tuple(sorted({p.pk for p in members}))
+        if len(ids) > 1 and ids not in seen:
+            seen.add(ids)
+            found.append(Lookalike(reason, sorted(set(members), key=lambda p: p.pk)))
+    return found

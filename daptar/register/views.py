@@ -268,3 +268,21 @@ def figures(request: AuthedRequest) -> HttpResponse:
         "min_cell": settings.DAPTAR_REGISTER_MIN_CELL,
     }
     return render(request, "register/figures.html", context)
+
+
+@login_required
+def duplicates(request: AuthedRequest, unit_id: int) -> HttpResponse:
+    """People of one unit who may be one person; merge keeps both histories."""
+    unit = get_visible_unit(request.user, unit_id)
+    if request.method == "POST":
+        people = Person.objects.visible_to(request.user)
+        keep = get_object_or_404(people, pk=request.POST.get("keep") or 0)
+        drop = get_object_or_404(people, pk=request.POST.get("drop") or 0)
+        press(
+            request,
+            lambda: actions.merge_people(keep, drop, by=request.user),
+            _("Merged: one person, both histories."),
+        )
+        return redirect("register:duplicates", unit_id=unit.pk)
+    context = {"unit": unit, "groups": queries.lookalikes(unit), "can_act": _can_act(request, unit)}
+    return render(request, "register/duplicates.html", context)
