@@ -389,3 +389,9 @@ DAPTAR_REGISTER_UNDO_HOURS = env_int("REGISTER_UNDO_HOURS", 24)
 DAPTAR_REGISTER_SYNC_ROWS = env_int("REGISTER_SYNC_ROWS", 2000)
 # The research cell's small-count rule: no figure under this is shown.
 DAPTAR_REGISTER_MIN_CELL = env_int("REGISTER_MIN_CELL", 5)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {  # type: ignore[operator]
+    "CommitteeKindEnum": "daptar.register.models.Committee.Kind",
+    "UnitKindEnum": "daptar.units.models.Unit.Kind",
+    "CommitteeStateEnum": "daptar.register.models.Committee.State",
+    "ImportStateEnum": "daptar.register.models.ImportBatch.State",
+}
