@@ -73,6 +73,12 @@ def floor(source: Path) -> tuple[float, int]:
     ).fetchall()
     for (sql,) in schema:
         dst.execute(sql)
+    # The people search index (FTS5, filled by triggers on people_person): the seed's
+    # rows pay for it, so the floor's do too. Its shadow tables come with it.
+    for (sql,) in src.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'people_person_fts' AND type = 'table'"
+    ):
+        dst.execute(sql)
     for table in LOOKUPS:  # untimed: the seed finds these already there too
         rows = src.execute(f"SELECT * FROM {table}").fetchall()
         if rows:

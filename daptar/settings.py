@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "daptar.letters",
     "daptar.dashboard",
     "daptar.social",
+    "daptar.register",
     "daptar.website",
     "daptar.sms",
     "daptar.lib",
@@ -463,3 +464,34 @@ DAPTAR_PERIODIC_SECONDS = env_int("PERIODIC_SECONDS", 300)
 DAPTAR_SHUTDOWN_SECONDS = env_int("SHUTDOWN_SECONDS", 30)
 # A queued e-mail or SMS a worker is sending is kept from the others this long (its lease).
 DAPTAR_OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
+
+# --- register: committees, imports, research figures (issue 14) ---
+# Months a full committee's term lasts, per level slug; levels not named get the default.
+DAPTAR_REGISTER_TERM_MONTHS = {
+    slug: int(months)
+    for slug, _sep, months in (
+        item.partition("=")
+        for item in env_list(
+            "REGISTER_TERM_MONTHS", "central=36,division=36,district=36,upazila=24,union=24,ward=24"
+        )
+    )
+}
+DAPTAR_REGISTER_DEFAULT_TERM_MONTHS = env_int("REGISTER_DEFAULT_TERM_MONTHS", 36)
+# A convening committee is temporary: it must form a full committee within this time.
+DAPTAR_REGISTER_CONVENING_MONTHS = env_int("REGISTER_CONVENING_MONTHS", 3)
+# Posts every unit must fill; the vacant-post list counts units without a holder.
+DAPTAR_REGISTER_REQUIRED_POSTS = env_list(
+    "REGISTER_REQUIRED_POSTS", "office_secretary,president,general_secretary"
+)
+# An applied import can be undone as a whole for this long.
+DAPTAR_REGISTER_UNDO_HOURS = env_int("REGISTER_UNDO_HOURS", 24)
+# Sheets with more rows than this are read by the worker, with a progress bar.
+DAPTAR_REGISTER_SYNC_ROWS = env_int("REGISTER_SYNC_ROWS", 2000)
+# The research cell's small-count rule: no figure under this is shown.
+DAPTAR_REGISTER_MIN_CELL = env_int("REGISTER_MIN_CELL", 5)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {  # type: ignore[operator]
+    "CommitteeKindEnum": "daptar.register.models.Committee.Kind",
+    "UnitKindEnum": "daptar.units.models.Unit.Kind",
+    "CommitteeStateEnum": "daptar.register.models.Committee.State",
+    "ImportStateEnum": "daptar.register.models.ImportBatch.State",
+}

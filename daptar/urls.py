@@ -9,14 +9,25 @@ from rest_framework.routers import DefaultRouter
 
 from daptar.accounts import api as accounts_api
 from daptar.accounts import views as accounts_views
+from daptar.people import api as people_api
 from daptar.units import api as units_api
 
 # Each domain app serves its office pages under /office/<app>/ and lists its API
 # viewsets in api.ROUTES; adding an app here wires both.
-DOMAIN_APPS = ["directives", "reports", "returns", "meetings", "letters", "dashboard", "social"]
+DOMAIN_APPS = [
+    "directives",
+    "reports",
+    "returns",
+    "meetings",
+    "letters",
+    "dashboard",
+    "social",
+    "register",
+]
 
 router = DefaultRouter()
 router.register("units", units_api.UnitViewSet, basename="unit")
+router.register("people", people_api.PersonViewSet, basename="person")
 for _app in DOMAIN_APPS:
     for _prefix, _viewset, _basename in import_module(f"daptar.{_app}.api").ROUTES:
         router.register(_prefix, _viewset, basename=_basename)

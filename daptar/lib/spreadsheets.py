@@ -5,7 +5,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -42,6 +42,33 @@ def csv_download(
             yield writer.writerow([spreadsheet_safe(cell) for cell in row(item)])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", filename)
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    return response
+
+
+def xlsx_download(
+    filename: str, header: Sequence[str], items: Iterable[Any], row: Callable[[Any], Sequence[Any]]
+) -> HttpResponse:
+    """*items* as an XLSX download, the same cells as csv_download, every one formula-safe.
+
+    Written with openpyxl's write-only mode, so rows go to the file as they come.
+    """
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(list(header))
+    for item in items:
+        sheet.append([spreadsheet_safe(cell) for cell in row(item)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", filename)
     response["Content-Disposition"] = f'attachment; filename="{safe}"'
     return response

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -59,10 +60,17 @@ class PersonQuerySet(models.QuerySet["Person"]):
         return self.filter(Unit.objects.visible_to_q(user, field="unit__path"))
 
     def search(self, text: str) -> PersonQuerySet:
-        text = text.strip()
-        if not text:
-            return self
-        return self.filter(Q(name_bn__contains=text) | Q(name_en__icontains=text))
+        """People whose name holds every word of *text* (Bengali or English), or whose
+        phone it is in any written form; on the backend's trigram index."""
+        from daptar.people.search import search
+
+        return search(self, text)
+
+
+class Gender(models.TextChoices):
+    FEMALE = "f", _("female")
+    MALE = "m", _("male")
+    OTHER = "o", _("other")
 
 
 class Person(models.Model):
@@ -84,6 +92,17 @@ class Person(models.Model):
     # SMS commands, sign-in by phone and the Telegram bot trust only a verified number.
     phone_verified_at = models.DateTimeField(_("phone verified at"), null=True, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    # The register's own fields, filled from the offices' lists (issue 14). The national
+    # ID is, with the phone, what makes two rows one person.
+    # Database defaults: the demo seeder writes people with raw INSERT/COPY of older columns.
+    national_id = models.CharField(
+        _("national ID number"), max_length=17, blank=True, default="", db_default=""
+    )
+    gender = models.CharField(
+        _("gender"), max_length=1, choices=Gender, blank=True, default="", db_default=""
+    )
+    born_on = models.DateField(_("date of birth"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -94,12 +113,20 @@ class Person(models.Model):
         indexes = [
             # The people directory: a subtree's people in name order.
             models.Index(fields=["unit", "name_en"], name="person_unit_name_idx"),
+            # Search by phone and the import's duplicate check: one number, one person.
+            models.Index(fields=["phone"], name="person_phone_idx"),
+            models.Index(fields=["national_id"], name="person_national_id_idx"),
         ]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # One spelling of each Bengali letter in the register (see lib.spellings).
+        self.name_bn = unicodedata.normalize("NFC", self.name_bn).strip()
+        self.name_en = unicodedata.normalize("NFC", self.name_en).strip()
 
     @property
     def name(self) -> str:

@@ -6,6 +6,8 @@ from django.shortcuts import render
 from daptar.lib.pagination import PeekPage
 from daptar.lib.requests import AuthedRequest
 from daptar.people.models import Person, Term
+from daptar.people.privacy import sees_personal_data
+from daptar.people.search import search_order
 from daptar.units.models import Unit
 from daptar.units.queries import get_visible_unit
 
@@ -29,11 +31,11 @@ def directory(request: AuthedRequest) -> HttpResponse:
                 "current_terms",
             )
         )
-        .order_by("name_en", "pk")
+        .order_by(*search_order(text))
     )
     # Half a million people: counting every match would cost as much as the page itself.
     page = PeekPage(people, request.GET.get("page"), 50)
-    context = {"q": text, "page": page, "unit": unit}
+    context = {"q": text, "page": page, "unit": unit, "personal": sees_personal_data(request.user)}
     if request.htmx:
         return render(request, "people/directory.html#results", context)
     return render(request, "people/directory.html", context)

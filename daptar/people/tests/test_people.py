@@ -379,9 +379,9 @@ class DirectoryTests(DaptarTestCase):
                     person, unit=self.jalalabad_union, post=post("research_cell"), by=self.jalalabad
                 )
         self.client.force_login(self.sylhet)
-        # session, user, desks, people (one row past the page, no count), their current
-        # terms, the navigation's badges
-        with self.assertNumQueries(5 + nav_queries()):
+        # session, user, desks, whether the desks may read phones, people (one row past
+        # the page, no count), their current terms, the navigation's badges
+        with self.assertNumQueries(6 + nav_queries()):
             response = self.client.get(self.url)
         self.assertEqual(len(response.context["page"]), 50)
 
