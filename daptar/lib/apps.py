@@ -2,7 +2,12 @@ from django.apps import AppConfig
 
 
 class LibConfig(AppConfig):
-    """Model-free helpers; an app only so its template tags are found."""
+    """Model-free helpers; an app so its template tags are found and input rules installed."""
 
     name = "daptar.lib"
     label = "daptar_lib"
+
+    def ready(self) -> None:
+        from daptar.lib import text
+
+        text.install()

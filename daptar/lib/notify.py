@@ -15,6 +15,8 @@ import urllib.request
 from django.conf import settings
 from django.core.mail import send_mail
 
+from daptar.lib.text import clean
+
 logger = logging.getLogger("daptar.notify")
 
 
@@ -24,12 +26,13 @@ class SendError(Exception):
 
 def send_email(address: str, subject: str, body: str) -> None:
     try:
-        send_mail(subject, body, None, [address], fail_silently=False)
+        send_mail(clean(subject), clean(body), None, [address], fail_silently=False)
     except Exception as exc:  # any transport failure is retried the same way
         raise SendError(f"e-mail to {address}: {exc}") from exc
 
 
 def send_sms(phone: str, text: str) -> None:
+    text = clean(text)  # a gateway may refuse, or a phone garble, what XML forbids
     backend = getattr(settings, "DAPTAR_SMS_BACKEND", "console")
     if backend == "console":
         logger.info("SMS to %s: %s", phone, text)
