@@ -43,3 +43,12 @@ class ExportTextTests(ViewTestCase):
         self.assertIn("ভালো", body)
         for char in BAD:
             self.assertNotIn(char, body)
+
+
+class AcceptJsonTests(ExportTextTests):
+    def test_the_exports_answer_the_file_to_accept_json(self) -> None:
+        for name, kind in (("export_csv", "text/csv"), ("export_xlsx", "application/vnd.openxml")):
+            with self.subTest(name=name):
+                response = self.client.get(url(name, self.form), HTTP_ACCEPT="application/json")
+                self.assertEqual(response.status_code, 200)
+                self.assertTrue(response["Content-Type"].startswith(kind))
