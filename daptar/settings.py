@@ -383,3 +383,10 @@ else:
         "LOCATION": "daptar_cache",
         "KEY_PREFIX": "throttle",
     }
+
+# --- API schema (issue 15) ---
+# Every operation documents its error answers (400, 401, 403, 404, 409, 429 …).
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "daptar.lib.schema.document_errors",
+]

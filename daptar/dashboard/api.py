@@ -23,6 +23,7 @@ from daptar.accounts.queries import acting_desk
 from daptar.dashboard import charts, figures, measures, queries
 from daptar.lib.api import FileErrorsAsJson, FileNegotiation
 from daptar.lib.requests import api_user
+from daptar.lib.schema import OneObjectSchema
 
 #: Children per response page: the level below is at most a few hundred units.
 PAGE_SIZE = 200
@@ -102,8 +103,11 @@ def _child(row: figures.Row) -> dict[str, Any]:
 class DashboardViewSet(FileErrorsAsJson, viewsets.ViewSet):
     """Dynamism figures of a unit's subtree (404 outside the caller's scope)."""
 
+    schema = OneObjectSchema()  # GET /dashboard/ answers one unit's board, not a list
+
     def _params(self, serializer_class: type[ParamsSerializer]) -> dict[str, Any]:
-        params = serializer_class(data=self.request.query_params)
+        # A plain dict: a blank value is then bad input (400), not "use the default".
+        params = serializer_class(data=self.request.query_params.dict())
         params.is_valid(raise_exception=True)
         return dict(params.validated_data)
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.fields import Field
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -93,3 +94,15 @@ class FileErrorsAsJson:
             response.accepted_renderer = JSONRenderer()
             response.accepted_media_type = JSONRenderer.media_type
         return response
+
+
+def query_flag(request: Request, name: str) -> bool:
+    """A true/false query parameter; absent is false, anything else but a boolean is a 400."""
+    value = request.query_params.get(name)
+    if value is None:
+        return False
+    if value.lower() in {"true", "1"}:
+        return True
+    if value.lower() in {"false", "0", ""}:
+        return False
+    raise exceptions.ValidationError({name: [_("Give true or false.")]})

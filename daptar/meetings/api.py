@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from daptar.accounts.queries import acting_desk
-from daptar.lib.api import FileErrorsAsJson, FileNegotiation, limit_choices
+from daptar.lib.api import FileErrorsAsJson, FileNegotiation, limit_choices, query_flag
 from daptar.lib.requests import api_user
 from daptar.meetings import actions, ics, queries
 from daptar.meetings.models import Decision, Invitation, Meeting, MeetingSeries
@@ -338,7 +338,7 @@ class MeetingViewSet(FileErrorsAsJson, viewsets.GenericViewSet):
             if desk is None:
                 raise Http404(_("You have no office desk."))
             rows = rows.filter(host_unit=desk.unit)
-        if request.query_params.get("upcoming") == "true":
+        if query_flag(request, "upcoming"):
             rows = rows.filter(ends_at__gt=timezone.now()).order_by("starts_at", "pk")
         if series := request.query_params.get("series"):
             # A series outside the caller's scope is a 404, as one that does not exist.

@@ -16,9 +16,11 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import caches
-from django.core.cache.backends.db import DatabaseCache
 from django.test import SimpleTestCase
+
+from daptar import settings as project_settings
+
+DB_CACHE = "django.core.cache.backends.db.DatabaseCache"
 
 RATE = 6
 ONE_PROCESS = f"""
@@ -64,7 +66,8 @@ def redis_reachable() -> bool:
 
 class SharedCountersTests(SimpleTestCase):
     def test_the_default_counters_live_in_the_database(self) -> None:
-        self.assertIsInstance(caches["throttle"], DatabaseCache)
+        # The project's settings, as deployed (tests swap in memory: see conftest.py).
+        self.assertEqual(project_settings.CACHES["throttle"]["BACKEND"], DB_CACHE)
 
     def test_two_processes_share_the_count_in_the_database(self) -> None:
         with tempfile.TemporaryDirectory() as tmp:
