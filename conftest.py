@@ -45,6 +45,25 @@ def phone_context_args() -> dict[str, Any]:
     return {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 
 
+@pytest.fixture(autouse=True)
+def process_throttle_counters(settings: Any) -> Iterator[None]:
+    """API rate counters in process memory, for tests only.
+
+    In the database (the shared default, tested across processes in
+    daptar/lib/tests/test_throttling.py) each API call adds a read and a write to
+    the cache table, which would blur every test that pins an endpoint's queries.
+    """
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
+    }
+    from django.core.cache import caches
+
+    caches["throttle"].clear()  # each test counts from zero, as the rolled-back table did
+    yield
+    caches["throttle"].clear()
+
+
 # --- browser tests: the live server, the cast and a phone-sized page -----------------------
 
 

@@ -171,9 +171,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "daptar_cache",
     },
-    # API request counters change on every call; in the database each read would take
-    # SQLite's write lock. Per process, so N app processes allow N times the rate.
-    "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"},
+    # "throttle" (the API's request counters) is set in the shared caches block at the end.
 }
 
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12) * 3600
@@ -495,3 +493,32 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {  # type: ignore[operator]
     "CommitteeStateEnum": "daptar.register.models.Committee.State",
     "ImportStateEnum": "daptar.register.models.ImportBatch.State",
 }
+
+# --- shared caches (issue 15) ---
+# Rate limits, login throttling and cached figures must be shared by every web process
+# and every machine, or N processes allow N times the limit: the database cache by
+# default (one small write per API call), Redis for large deployments
+# (DAPTAR_REDIS_URL, e.g. redis://127.0.0.1:6379/0; docs/operations.md).
+DAPTAR_REDIS_URL = env_str("REDIS_URL")
+if DAPTAR_REDIS_URL:
+    CACHES = {
+        alias: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": DAPTAR_REDIS_URL,
+            "KEY_PREFIX": alias,
+        }
+        for alias in ("default", "throttle")
+    }
+else:
+    CACHES["throttle"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "daptar_cache",
+        "KEY_PREFIX": "throttle",
+    }
+
+# --- API schema (issue 15) ---
+# Every operation documents its error answers (400, 401, 403, 404, 409, 429 …).
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "daptar.lib.schema.document_errors",
+]

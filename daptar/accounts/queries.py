@@ -41,7 +41,7 @@ def acting_desk(request: HttpRequest) -> Desk | None:
     desk: Desk | None = None
     if user.is_authenticated:
         header = raw.META.get(HEADER)
-        if header:
+        if header is not None:  # sent but blank names no desk either: 404, not "the highest"
             desk = user.desk_for(header)
             if desk is None:
                 raise Http404(_("You have no desk at that unit."))

@@ -15,13 +15,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from daptar.accounts.queries import acting_desk
 from daptar.dashboard import charts, figures, measures, queries
+from daptar.lib.api import FileErrorsAsJson, FileNegotiation
 from daptar.lib.requests import api_user
+from daptar.lib.schema import OneObjectSchema
 
 #: Children per response page: the level below is at most a few hundred units.
 PAGE_SIZE = 200
@@ -98,23 +100,14 @@ def _child(row: figures.Row) -> dict[str, Any]:
     }
 
 
-class DashboardViewSet(viewsets.ViewSet):
+class DashboardViewSet(FileErrorsAsJson, viewsets.ViewSet):
     """Dynamism figures of a unit's subtree (404 outside the caller's scope)."""
 
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if (
-            isinstance(response, Response)
-            and response.status_code >= 400
-            and isinstance(getattr(response, "accepted_renderer", None), SVGRenderer)
-        ):
-            # Errors of the map (400, 401, 404) are said in JSON like every other endpoint's.
-            response.accepted_renderer = JSONRenderer()
-            response.accepted_media_type = JSONRenderer.media_type
-        return response
+    schema = OneObjectSchema()  # GET /dashboard/ answers one unit's board, not a list
 
     def _params(self, serializer_class: type[ParamsSerializer]) -> dict[str, Any]:
-        params = serializer_class(data=self.request.query_params)
+        # A plain dict: a blank value is then bad input (400), not "use the default".
+        params = serializer_class(data=self.request.query_params.dict())
         params.is_valid(raise_exception=True)
         return dict(params.validated_data)
 
@@ -164,7 +157,12 @@ class DashboardViewSet(viewsets.ViewSet):
         responses={(200, "image/svg+xml"): OpenApiResponse(OpenApiTypes.STR)},
         description="The map of the 64 districts as SVG; also at /api/v1/dashboard/map.svg.",
     )
-    @action(detail=False, url_path="map", renderer_classes=[SVGRenderer])
+    @action(
+        detail=False,
+        url_path="map",
+        renderer_classes=[SVGRenderer],
+        content_negotiation_class=FileNegotiation,
+    )
     def map(self, request: Request, format: str | None = None) -> Response:
         params = self._params(MapParamsSerializer)
         node = self._node(params["unit"])

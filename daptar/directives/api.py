@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from daptar.accounts.queries import acting_desk
 from daptar.directives import actions, queries
 from daptar.directives.models import Delivery, Directive
-from daptar.lib.api import limit_choices
+from daptar.lib.api import limit_choices, query_flag
 from daptar.lib.requests import api_user
 from daptar.units.models import Level, Unit
 
@@ -176,7 +176,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
             unit,
             state=request.query_params.get("state", ""),
             priority=request.query_params.get("priority", ""),
-            overdue=request.query_params.get("overdue") == "true",
+            overdue=query_flag(request, "overdue"),
         ).prefetch_related("directive__target_levels", "directive__attachments")
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(
@@ -381,7 +381,7 @@ class DirectiveViewSet(viewsets.GenericViewSet):
             directive,
             state=params.get("state", ""),
             level=params.get("level", ""),
-            overdue=params.get("overdue") == "true",
+            overdue=query_flag(request, "overdue"),
             within=within,
             via=params.get("via", ""),
         )

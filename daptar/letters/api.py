@@ -26,6 +26,7 @@ from daptar.accounts.models import Desk
 from daptar.accounts.queries import acting_desk
 from daptar.letters import actions, queries
 from daptar.letters.models import Letter, Receipt
+from daptar.lib.api import FileNegotiation
 from daptar.lib.requests import api_user
 from daptar.units.models import Unit
 
@@ -353,7 +354,12 @@ class LetterViewSet(viewsets.GenericViewSet):
         return Response(ReceiptSerializer(receipt).data)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>\d+)",
+        content_negotiation_class=FileNegotiation,
+    )
     def attachment(self, request: Request, pk: str, attachment_id: str) -> FileResponse:
         letter = queries.get_visible_letter(api_user(request), pk)
         item = get_object_or_404(letter.attachments, pk=attachment_id)

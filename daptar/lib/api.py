@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.fields import Field
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.relations import ManyRelatedField, RelatedField
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -48,3 +53,56 @@ def limit_choices(field: Field[Any, Any, Any, Any], queryset: QuerySet[Any]) -> 
     # applies Manager.__get__ to every access as if it were a descriptor.
     relation.queryset = queryset  # type: ignore[arg-type]
     return relation
+
+
+class FileNegotiation(DefaultContentNegotiation):
+    """For endpoints that serve a file: the file, whatever the client's Accept says.
+
+    Most API clients send `Accept: application/json` on every call; to them a calendar
+    file, a map or an attachment is still the answer, not a 406. The endpoint's first
+    renderer is used when none of them matches; a `?format=` or suffix still picks one.
+    """
+
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderers = list(renderers)
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except exceptions.NotAcceptable:
+            fmt = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+            first = self.filter_renderers(renderers, fmt)[0] if fmt else renderers[0]
+            return first, first.media_type
+
+
+class FileErrorsAsJson:
+    """A view mixin: an error from an endpoint that serves a file is said in JSON.
+
+    The file's renderer (SVG, iCalendar) was chosen before the view ran; a 400, 401 or
+    404 is told like every other endpoint's, so clients parse one error shape.
+    """
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        renderer = getattr(response, "accepted_renderer", None)
+        if (
+            isinstance(response, Response)
+            and response.status_code >= 400
+            and renderer is not None
+            and not isinstance(renderer, JSONRenderer | BrowsableAPIRenderer)
+        ):
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+def query_flag(request: Request, name: str) -> bool:
+    """A true/false query parameter; absent is false, anything else but a boolean is a 400."""
+    value = request.query_params.get(name)
+    if value is None:
+        return False
+    if value.lower() in {"true", "1"}:
+        return True
+    if value.lower() in {"false", "0", ""}:
+        return False
+    raise exceptions.ValidationError({name: [_("Give true or false.")]})

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 
 from daptar.lib import sslwireless
+from daptar.lib.text import clean
 
 logger = logging.getLogger("daptar.notify")
 
@@ -27,7 +28,7 @@ class SendError(Exception):
 
 def send_email(address: str, subject: str, body: str) -> None:
     try:
-        send_mail(subject, body, None, [address], fail_silently=False)
+        send_mail(clean(subject), clean(body), None, [address], fail_silently=False)
     except Exception as exc:  # any transport failure is retried the same way
         raise SendError(f"e-mail to {address}: {exc}") from exc
 
@@ -38,6 +39,7 @@ def send_sms(phone: str, text: str, *, key: str = "") -> str:
     *key* is the message's idempotency key: gateways that take one (SSL Wireless's
     csms_id) refuse a second message with the same key, and that refusal is success.
     """
+    text = clean(text)  # a gateway may refuse, or a phone garble, what XML forbids
     backend = getattr(settings, "DAPTAR_SMS_BACKEND", "console")
     if backend == "console":
         logger.info("SMS to %s: %s", phone, text)

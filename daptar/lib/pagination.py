@@ -3,13 +3,26 @@
 from collections.abc import Iterator
 from typing import Any
 
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 
 
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request: Request) -> int | None:
+        """The asked size, at most 500; a size that is not a whole number above 0 is a 400
+        (DRF would quietly give the default page instead)."""
+        asked = request.query_params.getlist(self.page_size_query_param)
+        if asked and not all(value.isdigit() and int(value) > 0 for value in asked):
+            raise ValidationError(
+                {self.page_size_query_param: [_("Give a page size from 1 to 500.")]}
+            )
+        return super().get_page_size(request)
 
 
 class PeekPage:

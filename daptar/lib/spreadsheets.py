@@ -7,18 +7,22 @@ from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
 
+from daptar.lib.text import clean
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; the rest is kept.
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; the rest is kept,
+    but for the characters XML forbids (daptar.lib.text), which are dropped.
 
     Notes come from users; "=HYPERLINK(...)" in a note must stay text when the
     central office opens the export.
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = clean(value)  # XLSX is XML: what XML forbids must not reach a cell
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 class _Echo:
@@ -37,7 +41,7 @@ def csv_download(
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(header)
+        yield "\ufeff" + writer.writerow([spreadsheet_safe(cell) for cell in header])
         for item in items:
             yield writer.writerow([spreadsheet_safe(cell) for cell in row(item)])
 

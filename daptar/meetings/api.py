@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from daptar.accounts.queries import acting_desk
-from daptar.lib.api import limit_choices
+from daptar.lib.api import FileErrorsAsJson, FileNegotiation, limit_choices, query_flag
 from daptar.lib.requests import api_user
 from daptar.meetings import actions, ics, queries
 from daptar.meetings.models import Decision, Invitation, Meeting, MeetingSeries
@@ -36,7 +36,7 @@ UNIT_ERRORS: dict[str, StrOrPromise] = {
 
 
 class ICalendarRenderer(renderers.BaseRenderer):
-    """text/calendar for the .ics endpoint; an error body still comes out as JSON text."""
+    """text/calendar for the .ics endpoint (errors are JSON: FileErrorsAsJson)."""
 
     media_type = "text/calendar"
     format = "ics"
@@ -286,7 +286,7 @@ def _decision_input(data: dict[str, Any]) -> actions.DecisionInput:
 # --- meetings --------------------------------------------------------------------------------
 
 
-class MeetingViewSet(viewsets.GenericViewSet):
+class MeetingViewSet(FileErrorsAsJson, viewsets.GenericViewSet):
     """Meetings: create with invitations by rule, answer, attend, calendar files, minutes."""
 
     serializer_class = MeetingSerializer
@@ -338,7 +338,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
             if desk is None:
                 raise Http404(_("You have no office desk."))
             rows = rows.filter(host_unit=desk.unit)
-        if request.query_params.get("upcoming") == "true":
+        if query_flag(request, "upcoming"):
             rows = rows.filter(ends_at__gt=timezone.now()).order_by("starts_at", "pk")
         if series := request.query_params.get("series"):
             # A series outside the caller's scope is a 404, as one that does not exist.
@@ -403,7 +403,12 @@ class MeetingViewSet(viewsets.GenericViewSet):
     @extend_schema(
         responses={(200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY)},
     )
-    @action(detail=True, methods=["get"], renderer_classes=[ICalendarRenderer])
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=[ICalendarRenderer],
+        content_negotiation_class=FileNegotiation,
+    )
     def ics(self, request: Request, pk: str) -> Response:
         meeting = self._meeting(pk)
         response = Response(ics.meeting_ics(meeting), content_type=ics.CONTENT_TYPE)

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from daptar.lib.text import clean
 from daptar.meetings.models import Meeting
 
 ZONE = "Asia/Dhaka"
@@ -53,22 +54,22 @@ def event(meeting: Meeting) -> icalendar.Event:
     return icalendar.Event.new(
         uid=uid(meeting),
         sequence=meeting.sequence,
-        summary=meeting.title,
+        summary=clean(meeting.title),
         start=timezone.localtime(meeting.starts_at, zone),
         end=timezone.localtime(meeting.ends_at, zone),
         stamp=meeting.updated_at.astimezone(zoneinfo.ZoneInfo("UTC")),
-        description=description(meeting),
-        location=location or None,
+        description=clean(description(meeting)),
+        location=clean(location) or None,
         url=meeting.video_url or page_url(meeting),
         organizer=icalendar.vCalAddress.new(
-            settings.DEFAULT_FROM_EMAIL, cn=meeting.host_unit.name_bn
+            settings.DEFAULT_FROM_EMAIL, cn=clean(meeting.host_unit.name_bn)
         ),
     )
 
 
 def _calendar(events: Iterable[icalendar.Event], *, name: str, cal_uid: str) -> bytes:
     cal = icalendar.Calendar.new(
-        prodid=PRODID, method="PUBLISH", name=name, uid=cal_uid, subcomponents=list(events)
+        prodid=PRODID, method="PUBLISH", name=clean(name), uid=cal_uid, subcomponents=list(events)
     )
     cal.add_missing_timezones()
     return cal.to_ical()

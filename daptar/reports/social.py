@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 
+from daptar.lib.text import clean_data
 from daptar.reports.models import Photo, Report, SocialChannel, SocialPost
 from daptar.reports.templatetags.report_photos import photo_path
 
@@ -65,7 +66,8 @@ def send(post: SocialPost) -> str:
     channel = post.channel
     if channel.kind != SocialChannel.Kind.WEBHOOK:
         raise SendError(f"unknown channel kind {channel.kind!r}")
-    body = json.dumps(payload(post.report), ensure_ascii=False).encode()
+    # Cleaned (daptar.lib.text): a lone surrogate cannot even be encoded as UTF-8.
+    body = json.dumps(clean_data(payload(post.report)), ensure_ascii=False).encode()
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from daptar.lib.spreadsheets import spreadsheet_safe
+from daptar.lib.text import clean_data
 from daptar.returns.models import ReturnField, ReturnPeriod, Submission
 from daptar.returns.queries import export_rows, form_fields
 from daptar.units.models import Unit
@@ -55,22 +56,25 @@ def _line(item: Submission, due: Any, fields: list[ReturnField]) -> list[Any]:
     counted = item.status in Submission.COUNTED
     on_time = counted and item.first_submitted_at is not None and item.first_submitted_at <= due
     data = item.data or {}
-    return [
-        unit.code,
-        unit.name_bn,
-        unit.name_en,
-        item.level.slug,
-        parent.name_bn if parent else "",
-        parent.name_en if parent else "",
-        "yes" if item.expected else "no",
-        item.status,
-        "yes" if item.nil else "no",
-        _when(item.first_submitted_at),
-        _when(item.submitted_at),
-        ("yes" if on_time else "no") if counted else "",
-        item.version,
-        *[_answer(f, data.get(f.key)) for f in fields],
-    ]
+    # Names and answers were typed by people; XLSX is XML, so what it forbids goes.
+    return clean_data(
+        [
+            unit.code,
+            unit.name_bn,
+            unit.name_en,
+            item.level.slug,
+            parent.name_bn if parent else "",
+            parent.name_en if parent else "",
+            "yes" if item.expected else "no",
+            item.status,
+            "yes" if item.nil else "no",
+            _when(item.first_submitted_at),
+            _when(item.submitted_at),
+            ("yes" if on_time else "no") if counted else "",
+            item.version,
+            *[_answer(f, data.get(f.key)) for f in fields],
+        ]
+    )
 
 
 class _Echo:
@@ -93,7 +97,7 @@ def xlsx_bytes(period: ReturnPeriod, node: Unit) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_("Submissions")[:31])
     sheet.freeze_panes = "A3"
-    sheet.append([*UNIT_COLUMNS, *[f.label for f in fields]])
+    sheet.append([*UNIT_COLUMNS, *[spreadsheet_safe(f.label) for f in fields]])
     sheet.append(["" for _c in UNIT_COLUMNS] + [f.key for f in fields])
     for item in export_rows(period, node):
         sheet.append(_line(item, period.due_at, fields))

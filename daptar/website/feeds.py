@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.translation import gettext as _
 
-from daptar.lib import paths
+from daptar.lib import paths, text
 from daptar.reports.models import Report
 from daptar.reports.templatetags.report_photos import photo_path
 from daptar.units.models import Unit
@@ -32,6 +32,13 @@ class ReportsFeed(Feed):
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         with translation.override(kwargs.get("lang", "bn")):
             return super().__call__(request, *args, **kwargs)
+
+    def get_feed(self, obj: dict[str, Any], request: HttpRequest) -> Any:
+        """The feed with every text in it XML-safe (daptar.lib.text), whatever rows hold."""
+        feed = super().get_feed(obj, request)
+        feed.feed = text.clean_data(feed.feed)
+        feed.items = [text.clean_data(item) for item in feed.items]
+        return feed
 
     def get_object(
         self, request: HttpRequest, *args: Any, lang: str = "bn", district: Unit | None = None

@@ -17,6 +17,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.encoding import iri_to_uri
 from django.views.decorators.http import require_GET
 
+from daptar.lib import text
 from daptar.reports.models import Category, Photo, Report
 from daptar.reports.templatetags.report_photos import photo_path
 from daptar.reports.views import rendition_response
@@ -237,6 +238,7 @@ def sitemap(request: HttpRequest) -> HttpResponseBase:
         {"site_url": settings.DAPTAR_SITE_URL.rstrip("/"), "pages": pages},
         content_type="application/xml",
     )
+    _xml_safe(response)
     return _sitemap_headers(caching.stamp(response, etag, modified))
 
 
@@ -272,7 +274,13 @@ def sitemap_page(request: HttpRequest, number: int) -> HttpResponseBase:
         },
         content_type="application/xml",
     )
+    _xml_safe(response)
     return _sitemap_headers(caching.stamp(response, etag, modified))
+
+
+def _xml_safe(response: HttpResponse) -> None:
+    """Defensively drop what XML 1.0 forbids (daptar.lib.text) from a rendered document."""
+    response.content = text.clean(response.content.decode()).encode()
 
 
 def _sitemap_headers(response: HttpResponseBase) -> HttpResponseBase:
