@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from daptar.accounts.models import ApiToken
 from daptar.accounts.queries import require_act
 from daptar.audit.actions import record
 from daptar.lib.sheets import SheetError, read_rows
@@ -126,13 +127,11 @@ def _move_login(post: Post, outgoing: Person, incoming: Person, *, by: User) -> 
     )
     if still_holds:
         return
-    from rest_framework.authtoken.models import Token
-
     user.person = incoming
     user.first_name = incoming.name_en[:150]
     user.set_unusable_password()
     user.save(update_fields=["person", "first_name", "password"])
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()  # the old holder's API keys die with the move
     record(
         "login.moved",
         by=by,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from daptar.accounts.actions import issue_token
 from daptar.testing import DaptarTestCase
 
 
@@ -13,7 +13,7 @@ class BadInputTests(DaptarTestCase):
     client_class = APIClient
 
     def setUp(self) -> None:
-        token, _ = Token.objects.get_or_create(user=self.sylhet)
+        token = issue_token(self.sylhet, by=self.sylhet)
         self.client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
 
     def test_a_page_size_that_is_not_a_whole_number_above_0_is_400(self) -> None:

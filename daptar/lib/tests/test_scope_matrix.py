@@ -22,9 +22,9 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from daptar.accounts.actions import issue_token
 from daptar.accounts.models import User
 from daptar.directives import actions as directive_actions
 from daptar.directives.tests.support import PDF
@@ -218,7 +218,7 @@ class ScopeMatrixTests(DaptarTestCase):
         take) is folded away when another method answered 404."""
         if route.api:
             client: Any = APIClient()
-            token, _created = Token.objects.get_or_create(user=user)
+            token = issue_token(user, by=user)
             client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         else:
             client = self.client
