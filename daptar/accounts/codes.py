@@ -15,25 +15,36 @@ import hashlib
 import hmac
 import logging
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import gettext_noop, override
 
 from daptar.accounts import limits
-from daptar.accounts.models import OneTimeCode
 from daptar.lib import notify
 from daptar.lib.numerals import localise_digits, to_ascii_digits
 
 if TYPE_CHECKING:
-    from daptar.accounts.models import User
+    from django.contrib.auth.models import AbstractUser as User
 
 logger = logging.getLogger("daptar.accounts.codes")
-Purpose = OneTimeCode.Purpose
+
+
+class Purpose(models.TextChoices):
+    SIGN_IN = "sign_in", _lazy("sign-in by phone")
+    VERIFY = "verify", _lazy("phone verification")
+    SECOND_FACTOR = "2fa", _lazy("second factor")
+
+
+def _rows() -> Any:
+    """The codes' table (by name: the accounts models are built on this module)."""
+    return apps.get_model("accounts", "OneTimeCode").objects
 
 
 class TooManyCodes(Exception):
@@ -74,11 +85,9 @@ def issue(purpose: str, phone: str, *, user: User | None) -> str:
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
     with transaction.atomic():
-        OneTimeCode.objects.filter(created_at__lt=now - datetime.timedelta(days=1)).delete()
-        OneTimeCode.objects.filter(purpose=purpose, phone=phone, used_at__isnull=True).update(
-            used_at=now
-        )
-        OneTimeCode.objects.create(
+        _rows().filter(created_at__lt=now - datetime.timedelta(days=1)).delete()
+        _rows().filter(purpose=purpose, phone=phone, used_at__isnull=True).update(used_at=now)
+        _rows().create(
             purpose=purpose,
             phone=phone,
             user=user,
@@ -115,14 +124,14 @@ def send(purpose: str, phone: str, *, user: User | None) -> bool:
     return True
 
 
-def check(purpose: str, phone: str, code: str, *, user: User | None = None) -> OneTimeCode | None:
+def check(purpose: str, phone: str, code: str, *, user: User | None = None) -> Any:
     """Use the newest live code for (purpose, phone) if *code* matches it; None otherwise.
 
     A wrong try counts against the code; once it has had its attempts, or expired, or
     been used, nothing matches it.
     """
     typed = to_ascii_digits(code or "").strip().replace(" ", "")
-    rows = OneTimeCode.objects.filter(purpose=purpose, phone=phone, used_at__isnull=True)
+    rows = _rows().filter(purpose=purpose, phone=phone, used_at__isnull=True)
     if user is not None:
         rows = rows.filter(user=user)
     row = rows.order_by("-created_at", "-pk").first()
@@ -131,16 +140,16 @@ def check(purpose: str, phone: str, code: str, *, user: User | None = None) -> O
     if row.attempts >= settings.DAPTAR_SMS_CODE_ATTEMPTS:
         return None
     if not hmac.compare_digest(row.code_hash, _digest(purpose, phone, typed)):
-        OneTimeCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
+        _rows().filter(pk=row.pk).update(attempts=F("attempts") + 1)
         return None
     # Single use even when two requests race with the same code: only one update wins.
-    won = OneTimeCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=timezone.now())
+    won = _rows().filter(pk=row.pk, used_at__isnull=True).update(used_at=timezone.now())
     return row if won else None
 
 
 def verified_phone(user: User) -> str:
     """The user's phone if their person has proved it, else ""."""
-    person = user.person
+    person = getattr(user, "person", None)  # a login without a person has no phone
     if person is None or not person.phone or person.phone_verified_at is None:
         return ""
     return person.phone

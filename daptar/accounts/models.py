@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
 
+from daptar.accounts import codes
 from daptar.people.models import Post, Term
 from daptar.units.models import Unit
 
@@ -147,10 +148,7 @@ class OneTimeCode(models.Model):
     a few wrong tries.
     """
 
-    class Purpose(models.TextChoices):
-        SIGN_IN = "sign_in", _("sign-in by phone")
-        VERIFY = "verify", _("phone verification")
-        SECOND_FACTOR = "2fa", _("second factor")
+    Purpose = codes.Purpose
 
     purpose = models.CharField(max_length=8, choices=Purpose)
     phone = models.CharField(max_length=16)
@@ -183,12 +181,8 @@ class SMSDevice(Device):
         verbose_name_plural = _("SMS devices")
 
     def generate_challenge(self) -> str:
-        from daptar.accounts import codes
-
         codes.send_second_factor(self.user)
         return str(_("A code is on its way by SMS."))
 
     def verify_token(self, token: str) -> bool:
-        from daptar.accounts import codes
-
         return codes.check_second_factor(self.user, token)
