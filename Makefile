@@ -47,8 +47,9 @@ run: setup var/demo-password
 	@echo "  Daptar is at http://$(HOST):$(PORT)/   (Ctrl-C stops the server, the worker and the reminders)"
 	@echo "  Demo logins: central, central-deputy, sylhet-division, sylhet, sylhet-metro, dhaka, sylhet-sadar, jalalabad"
 	@echo "  Password:    $$(cat var/demo-password)"
+	@echo "  Two-factor sign-in is off in the demo: add one under Account, or run with DAPTAR_2FA_REQUIRED_LEVELS=central,division,district"
 	@echo
-	@DAPTAR_SECURE_COOKIES=0 DAPTAR_HSTS_SECONDS=0 exec $(PY) manage.py serve --host $(HOST) --port $(PORT)
+	@DAPTAR_SECURE_COOKIES=0 DAPTAR_HSTS_SECONDS=0 DAPTAR_2FA_REQUIRED_LEVELS=$${DAPTAR_2FA_REQUIRED_LEVELS-} exec $(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed locale/bn/LC_MESSAGES/django.mo
 	@[ -x /usr/bin/chromium ] || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-core >/dev/null)
