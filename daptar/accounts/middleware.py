@@ -18,7 +18,10 @@ from daptar.accounts.queries import acting_desk, client_ip
 from daptar.audit.context import RequestContext, current
 
 TOUCH_SECONDS = 60
-PUBLIC_MODULES = ("daptar.website.",)
+# Views that serve no one's data: the public website, and the offline service worker script
+# (a browser refuses a worker script behind a redirect, so the second-factor step must not
+# stand in front of it).
+PUBLIC_MODULES = ("daptar.website.", "daptar.offline.views")
 
 
 class ActingUnitMiddleware:
