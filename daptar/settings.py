@@ -377,3 +377,8 @@ DAPTAR_SOCIAL_MAX_ATTEMPTS = env_int("SOCIAL_MAX_ATTEMPTS", 8)
 # The organisation's bot: its token, and the secret Telegram sends back in every webhook call.
 DAPTAR_TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN")
 DAPTAR_TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET")
+# Two API enums are now named "kind": each gets its own name.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {  # type: ignore[operator]
+    "SocialChannelKindEnum": "daptar.social.models.SocialChannel.Kind",
+    "UnitKindEnum": "daptar.units.models.Unit.Kind",
+}
