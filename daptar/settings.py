@@ -522,3 +522,9 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "daptar.lib.schema.document_errors",
 ]
+
+# Two API enums are now named "kind": each gets its own name.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {  # type: ignore[operator]
+    "SocialChannelKindEnum": "daptar.social.models.SocialChannel.Kind",
+    "UnitKindEnum": "daptar.units.models.Unit.Kind",
+}

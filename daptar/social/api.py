@@ -57,7 +57,7 @@ class ChannelSerializer(serializers.ModelSerializer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is not None:
+        if request is not None and request.user.is_authenticated:
             limit_choices(self.fields["unit"], Unit.objects.visible_to(api_user(request)))
 
     def get_posts_this_month(self, channel: SocialChannel) -> int:

@@ -140,3 +140,37 @@ class PostApiTests(ApiTestCase):
         self.assertEqual(self.client.post(url).status_code, 403)
         self.authorise(self.dhaka)
         self.assertEqual(self.client.post(url).status_code, 404)
+
+
+class QueryCountTests(ApiTestCase):
+    def count(self, url: str) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return len(captured)
+
+    def test_the_channel_list_costs_the_same_for_more_channels(self) -> None:
+        self.authorise(self.sylhet)
+        self.channel("facebook")
+        before = self.count(CHANNELS)
+        for n in range(4):
+            self.channel("telegram", target=f"@c{n}")
+        self.assertEqual(self.count(CHANNELS), before)
+
+    def test_a_reports_posts_cost_the_same_for_more_posts(self) -> None:
+        self.channel("facebook")
+        report = self.report()
+        self.authorise(self.jalalabad)
+        url = f"/api/v1/reports/{report.pk}/posts/"
+        before = self.count(url)
+        from daptar.social.models import SocialPost
+
+        for n in range(4):
+            channel = self.channel("telegram", unit=self.root, target=f"@c{n}")
+            SocialPost.objects.create(
+                report=report, channel=channel, next_attempt_at=report.published_at
+            )
+        self.assertEqual(self.count(url), before)

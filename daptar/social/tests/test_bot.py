@@ -299,3 +299,21 @@ class DirectiveNoticeTests(BotTestCase):
         self.send(self.button(f"ack:{other.pk}"))
         other.refresh_from_db()
         self.assertNotEqual(other.state, Delivery.State.ACKNOWLEDGED)
+
+
+class ProfileLinkTests(BotTestCase):
+    def test_the_account_page_leads_to_the_code(self) -> None:
+        self.client.force_login(self.jalalabad)
+        page = self.client.get(reverse("accounts:password"))
+        self.assertContains(page, reverse("social:telegram"))
+        self.client.post(reverse("social:telegram"))
+        shown = self.client.get(reverse("social:telegram"))
+        self.assertContains(shown, 'data-testid="link-code"')
+        self.assertContains(shown, shown.context["code"].code)
+
+    def test_unlinking(self) -> None:
+        self.link_jalalabad()
+        self.client.force_login(self.jalalabad)
+        self.assertContains(self.client.get(reverse("social:telegram")), 'data-testid="linked"')
+        self.client.post(reverse("social:telegram"), {"unlink": "1"})
+        self.assertFalse(TelegramLink.objects.exists())

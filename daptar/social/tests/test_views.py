@@ -170,3 +170,27 @@ class AdminTests(ViewTestCase):
             )
         post.refresh_from_db()
         self.assertEqual(post.status, SocialPost.Status.SENT)
+
+
+class QueryCountTests(ViewTestCase):
+    def count(self) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.client.get(CHANNELS)
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(self.client.get(CHANNELS).status_code, 200)
+        return len(captured)
+
+    def test_the_channels_page_costs_the_same_for_more_channels_and_posts(self) -> None:
+        self.channel("facebook")
+        self.report()
+        sending.sweep()
+        self.client.force_login(self.sylhet)
+        before = self.count()
+        for n in range(3):
+            self.channel("telegram", target=f"@c{n}")
+        self.report(title="আরেকটি")
+        sending.sweep()
+        self.assertEqual(SocialPost.objects.count(), 5)
+        self.assertEqual(self.count(), before)
