@@ -5,7 +5,6 @@ deleting) is in daptar.social.sending and records its outcomes through this modu
 from __future__ import annotations
 
 import datetime
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daptar.audit.actions import record
-from daptar.lib import paths
+from daptar.lib import jobs, paths
 from daptar.lib.exceptions import Conflict
 from daptar.notifications.actions import Message, notify_units
 from daptar.social import credentials as sealed
@@ -47,23 +46,6 @@ def can_manage(user: User, unit: Unit) -> bool:
 def require_manage(user: User, unit: Unit) -> None:
     if not can_manage(user, unit):
         raise PermissionDenied(_("Only this unit's office or an office above it manages this."))
-
-
-def _enqueue_send(post_id: int, run_after: datetime.datetime | None = None) -> None:
-    from daptar.social.tasks import send_post
-
-    task = send_post
-    if run_after is not None:
-        if not task.get_backend().supports_defer:
-            return  # the periodic sweep picks it up when it is due
-        task = task.using(run_after=run_after)
-    task.enqueue(post_id)
-
-
-def _enqueue_delete(post_id: int) -> None:
-    from daptar.social.tasks import delete_post
-
-    delete_post.enqueue(post_id)
 
 
 def save_channel(
@@ -140,7 +122,7 @@ def _resume_waiting(channel: SocialChannel) -> None:
     )
     SocialPost.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now())
     for post_id in ids:
-        transaction.on_commit(partial(_enqueue_send, post_id))
+        jobs.after_commit("social.send_post", post_id)
 
 
 def accepting_channels(report: Report) -> list[SocialChannel]:
@@ -199,7 +181,7 @@ def queue_for_report(report: Report) -> list[int]:
         )
     )
     for post_id in ids:
-        transaction.on_commit(partial(_enqueue_send, post_id))
+        jobs.after_commit("social.send_post", post_id)
     return ids
 
 
@@ -213,7 +195,7 @@ def withdraw_posts(report: Report) -> None:
     for post_id in SocialPost.objects.filter(
         report=report, status=SocialPost.Status.SENT
     ).values_list("pk", flat=True):
-        transaction.on_commit(partial(_enqueue_delete, post_id))
+        jobs.after_commit("social.delete_post", post_id)
 
 
 def _change(post: SocialPost, *, frm: tuple[str, ...], message: str, **fields: Any) -> SocialPost:
@@ -256,7 +238,7 @@ def retry_post(post: SocialPost, *, by: User) -> SocialPost:
             unit=post.channel.unit,
             detail={"channel": post.channel_id, "report": post.report_id},
         )
-        transaction.on_commit(partial(_enqueue_send, post.pk))
+        jobs.after_commit("social.send_post", post.pk)
     return post
 
 
@@ -289,7 +271,7 @@ def release_post(post: SocialPost, *, by: User) -> SocialPost:
             next_attempt_at=timezone.now(),
         )
         record("social.post_released", by=by, obj=post, unit=post.channel.unit)
-        transaction.on_commit(partial(_enqueue_send, post.pk))
+        jobs.after_commit("social.send_post", post.pk)
     return post
 
 
@@ -374,7 +356,7 @@ def paced(post: SocialPost, until: datetime.datetime) -> None:
     SocialPost.objects.filter(pk=post.pk, status=SocialPost.Status.SENDING).update(
         status=SocialPost.Status.PENDING, next_attempt_at=until, updated_at=timezone.now()
     )
-    transaction.on_commit(partial(_enqueue_send, post.pk, until))
+    jobs.after_commit("social.send_post", post.pk, run_after=until)
 
 
 def posted(post: SocialPost, external_id: str, url: str, note: str = "") -> None:
@@ -412,7 +394,7 @@ def retry_later(
     SocialPost.objects.filter(pk=post.pk, status=SocialPost.Status.SENDING).update(**fields)
     if final:
         return None
-    transaction.on_commit(partial(_enqueue_send, post.pk, when))
+    jobs.after_commit("social.send_post", post.pk, run_after=when)
     return when
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from daptar.audit.actions import record
 from daptar.lib.exceptions import Conflict
 from daptar.notifications.actions import Message, notify_units
+from daptar.reports import signals
 from daptar.reports.actions.access import (
     audit_label,
     can_write,
@@ -29,7 +30,6 @@ from daptar.reports.actions.access import (
 from daptar.reports.actions.outbox import queue_social_posts
 from daptar.reports.actions.photos import add_photos, check_uploads, discard_files, store_photos
 from daptar.reports.models import Category, Report, Review, SocialPost
-from daptar.social import actions as social_actions
 from daptar.units.models import Unit
 from daptar.website.actions import site_changed
 
@@ -372,7 +372,7 @@ def _publish(report: Report, *, by: User, office: Unit) -> Report:
     site_changed()
     step = _step(report, by=by, unit=office, decision=Review.Decision.PUBLISHED)
     queue_social_posts(report)
-    social_actions.queue_for_report(report)
+    signals.published.send(sender=Report, report=report)
     _tell(
         [report.unit_id],
         report,
@@ -408,7 +408,7 @@ def withdraw(report: Report, *, by: User, note: str = "", as_unit: Unit | None =
         SocialPost.objects.filter(report=report, status=SocialPost.Status.PENDING).update(
             status=SocialPost.Status.CANCELLED, updated_at=now
         )
-        social_actions.withdraw_posts(report)
+        signals.withdrawn.send(sender=Report, report=report)
         step = _step(
             report, by=by, unit=office, decision=Review.Decision.WITHDRAWN, note=note.strip()
         )

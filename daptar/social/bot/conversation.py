@@ -18,11 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from daptar.lib.numerals import to_bengali_digits
-from daptar.social.bot import linking
+from daptar.social.bot import linking, notices
+from daptar.social.bot.replies import ALREADY, Reply, message
 from daptar.social.models import BotDraft, BotUpdate, TelegramLink
 from daptar.social.networks import telegram
-
-Reply = dict[str, Any]
 
 UNKNOWN = (
     "দুঃখিত, এই টেলিগ্রাম অ্যাকাউন্টটি দপ্তরে কারও সঙ্গে যুক্ত নয়। "
@@ -38,15 +37,6 @@ NEED_TITLE = "ছবির ক্যাপশনে বা আলাদা ব�
 MORE = "আরও ছবি পাঠান; শেষ হলে 'জমা দিন' চাপুন।"
 CANCELLED = "প্রতিবেদনটি বাতিল করা হয়েছে।"
 SUBMITTED = "প্রতিবেদন জমা হয়েছে: {title}। উপরের দপ্তর এটি দেখে অনুমোদন করবে।\n{url}"
-ACKNOWLEDGED = "প্রাপ্তি স্বীকার করা হয়েছে: {title}"
-ALREADY = "এটি আগেই করা হয়েছে।"
-
-
-def message(chat_id: int, text: str, markup: str | None = None) -> Reply:
-    reply: Reply = {"method": "sendMessage", "chat_id": chat_id, "text": text}
-    if markup:
-        reply["reply_markup"] = markup
-    return reply
 
 
 def ask_contact(chat_id: int) -> Reply:
@@ -174,8 +164,6 @@ def summary(draft: BotDraft, chat_id: int) -> Reply:
 def _button(link: TelegramLink, query: dict[str, Any], chat_id: int) -> Reply:
     verb, _sep, raw = str(query.get("data") or "").partition(":")
     if verb == "ack":
-        from daptar.social.bot import notices
-
         return notices.acknowledge_from_bot(link, raw, chat_id)
     draft = BotDraft.objects.filter(pk=int(raw or 0), link=link).first()
     if draft is None or draft.status != BotDraft.Status.OPEN:

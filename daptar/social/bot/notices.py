@@ -15,7 +15,7 @@ from django.utils import timezone
 from daptar.lib import retries
 from daptar.lib.exceptions import Conflict
 from daptar.people.models import Post, Term
-from daptar.social.bot.conversation import ACKNOWLEDGED, ALREADY, Reply, message
+from daptar.social.bot.replies import ACKNOWLEDGED, ALREADY, Reply, message
 from daptar.social.models import BotNotice, TelegramLink
 from daptar.social.networks import NetworkError, telegram
 
