@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import logging
+import secrets
 import urllib.parse
 import urllib.request
 
@@ -72,7 +73,9 @@ def send_sms(phone: str, text: str, *, key: str = "") -> str:
 
 def _send_sslwireless(phone: str, text: str, key: str) -> str:
     if not key:
-        raise SendError("SSL Wireless needs an idempotency key (csms_id) for every message")
+        # A caller outside the outbox (a one-off code, say) gets a fresh id: unique, so the
+        # gateway takes it, but not kept, so that caller has no retry protection.
+        key = f"{settings.DAPTAR_SMS_CSMS_PREFIX}x{secrets.token_hex(8)}"
     try:
         sent = sslwireless.send(
             base_url=settings.DAPTAR_SMS_URL,

@@ -77,6 +77,17 @@ class SSLWirelessTests(SmsTestCase):
         self.assertIn("Unauthorized", self.row.last_error)
         self.assertEqual(fake.taken, {})
 
+    def test_a_direct_send_without_a_key_gets_a_fresh_one_each_time(self) -> None:
+        from daptar.lib import notify
+
+        with fake_sslwireless.running() as (fake, url), sslwireless(url):
+            first = notify.send_sms("+8801712345678", "code 1")
+            second = notify.send_sms("+8801712345678", "code 2")
+        self.assertEqual((first, second), ("ref-1", "ref-2"))
+        ids = [r["csms_id"] for r in fake.requests]
+        self.assertEqual(len(set(ids)), 2)
+        self.assertTrue(all(i.startswith("dptx") for i in ids))
+
     def test_an_unreachable_gateway_is_retried(self) -> None:
         with fake_sslwireless.running() as (_fake, url):
             pass  # the port is closed again
