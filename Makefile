@@ -70,6 +70,7 @@ typecheck: $(VENV)/.installed
 bench: setup
 	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --ignore-scripts --no-audit --no-fund
 	$(PY) bench/run.py
+	$(PY) bench/social.py
 	CHROME_PATH=/usr/bin/chromium $(PY) bench/lighthouse.py
 
 messages: $(VENV)/.installed
