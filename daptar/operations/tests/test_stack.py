@@ -99,11 +99,9 @@ def test_a_second_signal_hands_the_task_back_to_the_queue(
     stack = stack_factory(var, None, "--every", "0")
     enqueue_note(var, 20)
     wait_for(lambda: task_states(var) == ["RUNNING"])
-    workers = stack.children("manage.py worker")
-    assert len(workers) == 1
     stack.process.send_signal(signal.SIGTERM)  # the worker gets one SIGTERM from serve
-    time.sleep(1)
-    os.kill(workers[0], signal.SIGTERM)  # and a second one: hand the task back
+    wait_for(lambda: "finishing the task in hand" in stack.output())
+    stack.process.send_signal(signal.SIGINT)  # a second Ctrl-C: hand the task back
     code = stack.process.wait(timeout=30)
     output = stack.output()
     assert code == 0, output
