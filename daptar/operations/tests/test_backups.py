@@ -51,7 +51,8 @@ def test_a_sqlite_round_trip_while_the_site_writes(var: Path) -> None:
         while not stop.is_set():
             n += 1
             conn.execute(
-                "INSERT INTO daptar_cache (cache_key, value, expires) VALUES (?, 'v', '2999-01-01')",
+                "INSERT INTO daptar_cache (cache_key, value, expires) "
+                "VALUES (?, 'v', '2999-01-01')",
                 (f"load-{n}",),
             )
         conn.close()

@@ -6,8 +6,9 @@ import importlib
 from collections.abc import Callable
 from unittest import mock
 
+import pytest
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.http import HttpRequest, HttpResponse
 from django.test import TestCase, TransactionTestCase, override_settings
 
@@ -104,3 +105,26 @@ class SettingsTests(TestCase):
             settings.MIDDLEWARE[0], "daptar.operations.middleware.DatabaseFaultMiddleware"
         )
         importlib.import_module("daptar.operations.middleware")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+class PostgresOutageTests(TransactionTestCase):
+    def test_a_dropped_server_connection_is_a_503_then_the_site_recovers_by_itself(self) -> None:
+        import psycopg
+
+        self.client.force_login(make_user("reader"))
+        self.assertEqual(self.client.get("/api/v1/units/").status_code, 200)
+        backend = connection.connection.info.backend_pid  # the server process serving us
+        db = connection.settings_dict
+        with psycopg.connect(
+            host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"], autocommit=True
+        ) as admin:  # what a server restart does to every connection
+            admin.execute("SELECT pg_terminate_backend(%s)", [backend])
+        response = self.client.get("/api/v1/units/")
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.json()["code"], "database_unavailable")
+        self.assertIn("Retry-After", response)
+        # What Django does at the end of every real request (the test client skips it):
+        # the broken connection is closed, and the next request opens a new one.
+        close_old_connections()
+        self.assertEqual(self.client.get("/api/v1/units/").status_code, 200)

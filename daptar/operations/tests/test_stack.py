@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pty
+import select
 import signal
 import sqlite3
+import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from daptar.operations.tests.stack import SLOW, Stack, environment, login, query, shell
+from daptar.operations.tests.stack import (
+    BASE,
+    MANAGE,
+    SLOW,
+    Stack,
+    environment,
+    free_port,
+    login,
+    query,
+    shell,
+)
 
 pytestmark = SLOW
 
@@ -85,11 +99,9 @@ def test_a_second_signal_hands_the_task_back_to_the_queue(
     stack = stack_factory(var, None, "--every", "0")
     enqueue_note(var, 20)
     wait_for(lambda: task_states(var) == ["RUNNING"])
-    workers = stack.children("manage.py worker")
-    assert len(workers) == 1
     stack.process.send_signal(signal.SIGTERM)  # the worker gets one SIGTERM from serve
-    time.sleep(1)
-    os.kill(workers[0], signal.SIGTERM)  # and a second one: hand the task back
+    wait_for(lambda: "finishing the task in hand" in stack.output())
+    stack.process.send_signal(signal.SIGINT)  # a second Ctrl-C: hand the task back
     code = stack.process.wait(timeout=30)
     output = stack.output()
     assert code == 0, output
@@ -117,3 +129,54 @@ def test_a_locked_sqlite_database_answers_503_with_retry_after_then_works(
             holder.close()
         again = login(client, "sylhet")
         assert again.status_code == 302, again.text[:500]
+
+
+def serve_line_of_make_run() -> str:
+    """The recipe line of `make run` that starts Daptar, as the Makefile has it."""
+    lines = (BASE / "Makefile").read_text().splitlines()
+    start = lines.index("run: setup var/demo-password")
+    recipe = [line for line in lines[start + 1 :] if line.startswith("\t")]
+    serve = [line for line in recipe if "manage.py serve" in line]
+    assert len(serve) == 1, recipe
+    return serve[0]
+
+
+def test_ctrl_c_in_a_terminal_stops_make_run_with_status_0(var: Path, tmp_path: Path) -> None:
+    port = free_port()
+    makefile = tmp_path / "Makefile"
+    makefile.write_text(
+        f"SHELL := /bin/bash\nPY := {sys.executable}\nHOST := 127.0.0.1\nPORT := {port}\n"
+        f"run:\n{serve_line_of_make_run().replace('manage.py', MANAGE)}\n"
+    )
+    env = environment(var, DAPTAR_PERIODIC_SECONDS="0")
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: make, in a terminal of its own, as a person would run it
+        os.execvpe("make", ["make", "-s", "-f", str(makefile), "run"], env)  # noqa: S606, S607
+    output = b""
+    deadline = time.monotonic() + 60
+    up = False
+    while time.monotonic() < deadline and not up:
+        ready, _, _ = select.select([terminal], [], [], 0.5)
+        if ready:
+            output += os.read(terminal, 4096)
+        with contextlib.suppress(httpx.HTTPError):
+            up = httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200
+    assert up, output.decode(errors="replace")
+    os.write(terminal, b"\x03")  # Ctrl-C: the terminal signals its foreground process group
+    while True:
+        ready, _, _ = select.select([terminal], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    text = output.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "Daptar stopped." in text
+    for bad in ("Traceback", "Segmentation", "RecursionError", "Interrupt"):
+        assert bad not in text, text

@@ -3,9 +3,11 @@ periodic job as child processes, stopped cleanly together.
 
 One SIGINT (Ctrl-C), SIGTERM or SIGHUP to this process sends exactly one SIGTERM to each
 child: granian finishes the requests in flight, each worker finishes the task in hand
-(`manage.py worker`), the periodic job finishes its pass. Children that are still there
-after DAPTAR_SHUTDOWN_SECONDS are killed (a worker's task then goes back to the queue when
-its lease runs out). The exit status is 0 when every child stopped as asked.
+(`manage.py worker`), the periodic job finishes its pass. A second signal passes on a
+second SIGTERM: the workers then hand their task back to the queue and exit at once.
+Children that are still there after DAPTAR_SHUTDOWN_SECONDS are killed (a worker's task
+then goes back to the queue when its lease runs out). The exit status is 0 when every
+child stopped as asked.
 
 Each child runs in a process group of its own, so a Ctrl-C in the terminal reaches only
 this process, never the children twice. When started from a terminal, this process also
@@ -173,7 +175,7 @@ class Command(BaseCommand):
                         self.stderr.write(f"{child.name} stopped (exit {code}); starting it again")
                         child.restarts += 1
                         child.start()
-            failed = not self.stop(children) or failed
+            failed = not self.stop(children, stopping) or failed
         finally:
             for child in children:
                 if child.alive and child.process:
@@ -183,25 +185,39 @@ class Command(BaseCommand):
             sys.exit(1)
         self.stdout.write("Daptar stopped.")
 
-    def stop(self, children: list[Child]) -> bool:
-        """One SIGTERM each, a wait, then SIGKILL for what is left; True if all went cleanly."""
+    def stop(self, children: list[Child], stopping: list[int]) -> bool:
+        """One SIGTERM each, a wait, then SIGKILL for what is left; True if all went cleanly.
+
+        Another signal while waiting is passed on once more: a worker then hands its task
+        back to the queue and exits at once.
+        """
         running = [c for c in children if c.alive and c.process]
+        passed_on = len(stopping)
         for child in running:
-            with contextlib.suppress(ProcessLookupError):
-                child.process.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
+            self.terminate(child)
         deadline = time.monotonic() + settings.DAPTAR_SHUTDOWN_SECONDS
+        while any(c.alive for c in running) and time.monotonic() < deadline:
+            if len(stopping) > passed_on:
+                passed_on = len(stopping)
+                for child in running:
+                    if child.alive:
+                        self.terminate(child)
+            time.sleep(0.1)
         clean = True
         for child in running:
             assert child.process is not None
-            try:
-                code = child.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
+            if child.alive:
                 self.stderr.write(f"{child.name} did not stop in time; killing it")
                 child.process.kill()
                 child.process.wait()
                 clean = False
-                continue
-            if code not in (0, -signal.SIGTERM):
-                self.stderr.write(f"{child.name} stopped with exit {code}")
+            elif child.process.returncode not in (0, -signal.SIGTERM):
+                self.stderr.write(f"{child.name} stopped with exit {child.process.returncode}")
                 clean = False
         return clean
+
+    @staticmethod
+    def terminate(child: Child) -> None:
+        if child.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                child.process.send_signal(signal.SIGTERM)
