@@ -25,7 +25,7 @@ SEED_JSON = BENCH_DIR / "seed.json"
 UNITS_JSON = BENCH_DIR / "units.json"
 DIRECTIVES_JSON = BENCH_DIR / "directives.json"
 # Benches that print their own table; rows in the directives shape join the summary too.
-FEATURE_BENCHES = ["returns", "letters", "meetings", "dashboard", "photos", "website"]
+FEATURE_BENCHES = ["returns", "letters", "meetings", "dashboard", "photos", "website", "register"]
 
 
 def seeded_full(path: Path) -> bool:
