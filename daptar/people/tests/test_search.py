@@ -162,3 +162,26 @@ class ApiTests(DaptarTestCase):
         self.client.force_login(user)
         page = self.client.get(reverse("people:directory"), {"q": "Jamal"})
         self.assertNotContains(page, "tel:")
+
+
+class ExportTests(DaptarTestCase):
+    def test_the_directory_downloads_formula_safe_and_audited(self):
+        actions.register_person(
+            unit=self.ward1, name_bn="=HYPERLINK(1)", phone="01811223344", by=self.operator
+        )
+        self.client.force_login(self.jalalabad)
+        response = self.client.get(reverse("people:directory"), {"format": "csv"})
+        text = b"".join(response.streaming_content).decode()
+        self.assertIn("'=HYPERLINK(1)", text)
+        self.assertIn("+8801811223344", text)
+        self.assertNotIn("Sadia", text)  # the district's secretary is above the union
+        from daptar.audit.models import AuditEvent
+
+        event = AuditEvent.objects.get(verb="people.exported")
+        self.assertEqual((event.detail["rows"], event.actor), (2, self.jalalabad))
+
+    def test_xlsx_download(self):
+        self.client.force_login(self.sylhet)
+        response = self.client.get(reverse("people:directory"), {"format": "xlsx", "q": "Jamal"})
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.content.startswith(b"PK"))
