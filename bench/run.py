@@ -34,6 +34,7 @@ FEATURE_BENCHES = [
     "website",
     "pages",
     "sms",
+    "register",
 ]
 
 

@@ -25,6 +25,14 @@ from daptar.units.models import Unit
 from daptar.units.queries import get_visible_unit
 
 
+def _caller(serializer: serializers.Serializer) -> Any:
+    """The signed-in caller a serializer limits its choices to (None in the schema pass)."""
+    request = serializer.context.get("request")
+    if request is not None and request.user.is_authenticated:
+        return request.user
+    return None
+
+
 class SeatSerializer(serializers.ModelSerializer):
     post: serializers.SlugRelatedField[Post] = serializers.SlugRelatedField(
         slug_field="slug", queryset=Post.objects.all()
@@ -77,10 +85,9 @@ class CommitteeSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            limit_choices(self.fields["unit"], Unit.objects.visible_to(request.user))
-            people = Person.objects.visible_to(request.user)
+        if (user := _caller(self)) is not None:
+            limit_choices(self.fields["unit"], Unit.objects.visible_to(user))
+            people = Person.objects.visible_to(user)
             seats = self.fields["seats"]
             assert isinstance(seats, serializers.ListSerializer)
             limit_choices(seats.child.fields["person"], people)  # type: ignore[union-attr]
@@ -216,9 +223,8 @@ class ImportSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            limit_choices(self.fields["unit"], Unit.objects.visible_to(request.user))
+        if (user := _caller(self)) is not None:
+            limit_choices(self.fields["unit"], Unit.objects.visible_to(user))
 
     def validate_mapping(self, value: Any) -> dict[str, str]:
         if isinstance(value, str):

@@ -155,6 +155,8 @@ class ImportBatch(models.Model):
     total = models.PositiveIntegerField(_("rows"), default=0)
     done = models.PositiveIntegerField(_("rows read"), default=0)
     counts = models.JSONField(default=dict, blank=True)
+    # What applying wrote, for undo: {"people": [ids created], "terms": [ids begun]}.
+    written = models.JSONField(default=dict, blank=True)
     error = models.CharField(_("error"), max_length=255, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
@@ -191,10 +193,6 @@ class ImportRow(models.Model):
     message = models.CharField(_("message"), max_length=255, blank=True)
     person = models.ForeignKey(
         "people.Person", models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_person = models.BooleanField(default=False)
-    term = models.ForeignKey(
-        "people.Term", models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     class Meta:

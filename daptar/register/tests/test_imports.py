@@ -262,3 +262,17 @@ class DateTests(DaptarTestCase):
     def test_the_usual_bangladeshi_forms(self):
         for text in ("০৫/১২/১৯৮০", "5-12-1980", "05.12.1980", "1980-12-05", "৫ ডিসেম্বর ১৯৮০"):
             self.assertEqual(parse_date(text), datetime.date(1980, 12, 5), text)
+
+
+@override_settings(DAPTAR_REGISTER_SYNC_ROWS=3)
+class ProgressTests(ImportTestCase):
+    def test_a_sheet_waiting_for_the_worker_shows_its_progress(self):
+        batch = self.upload()  # no worker ran: the on_commit enqueue is not executed here
+        self.assertEqual(batch.state, ImportBatch.State.READING)
+        self.client.force_login(self.jalalabad)
+        url = reverse("register:import", args=[batch.pk])
+        page = self.client.get(url, headers={"hx-request": "true", "hx-target": "progress"})
+        html = page.content.decode()
+        self.assertTrue(html.strip().startswith('<div id="progress"'), html[:80])
+        self.assertIn("<progress", html)
+        self.assertIn('hx-trigger="every 2s"', html)
