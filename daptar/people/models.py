@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from daptar.lib.phones import validate_phone
+from daptar.people.search import search
 from daptar.units.models import Unit
 
 if TYPE_CHECKING:
@@ -62,8 +63,6 @@ class PersonQuerySet(models.QuerySet["Person"]):
     def search(self, text: str) -> PersonQuerySet:
         """People whose name holds every word of *text* (Bengali or English), or whose
         phone it is in any written form; on the backend's trigram index."""
-        from daptar.people.search import search
-
         return search(self, text)
 
 

@@ -10,19 +10,16 @@ number is normalised to E.164 and looked up exactly.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, cast
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connections
-from django.db.models import BooleanField, Q
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from daptar.lib.numerals import to_ascii_digits
 from daptar.lib.phones import normalise_phone
 from daptar.lib.spellings import nfc, spellings
-
-if TYPE_CHECKING:
-    from daptar.people.models import PersonQuerySet
 
 FTS_TABLE = "people_person_fts"
 # Trigram indexes find substrings of at least this many characters (code points).
@@ -137,17 +134,19 @@ def search_order(text: str) -> list[str]:
     return ["match_order"] if text.strip() else ["name_en", "pk"]
 
 
-def _qs(people: object) -> PersonQuerySet:
-    return cast("PersonQuerySet", people)  # extra() keeps the class; the stubs lose it
+# Generic over the queryset: typed without importing the models built on this module.
+def search[People: QuerySet[Any]](people: People, text: str) -> People:
+    """*people* whose name contains every word of *text*, or whose phone *text* is.
 
-
-def search(people: PersonQuerySet, text: str) -> PersonQuerySet:
-    """*people* whose name contains every word of *text*, or whose phone *text* is."""
+    (extra() keeps the queryset's class; the stubs lose it, hence the casts.)
+    """
     text = nfc(text).strip()
     if not text:
         return people
     if phone := phone_query(text):
-        return _qs(people.filter(phone=phone).extra(select={"match_order": "people_person.id"}))
+        return cast(
+            People, people.filter(phone=phone).extra(select={"match_order": "people_person.id"})
+        )
     words = text.split()
     indexed = [w for w in words if len(w) >= MIN_INDEXED]
     vendor = connections[people.db].vendor
@@ -155,17 +154,18 @@ def search(people: PersonQuerySet, text: str) -> PersonQuerySet:
         match = " AND ".join(f"({_fts_phrase(w)})" for w in indexed)
         # A join, not "id IN (subquery)": FTS5 then yields matches in rowid order and
         # the page's LIMIT stops the scan, instead of every match being read first.
-        people = _qs(
+        people = cast(
+            People,
             people.extra(
                 tables=["people_person_fts"],
                 where=["people_person_fts.rowid = people_person.id", "people_person_fts MATCH %s"],
                 params=[match],
                 select={"match_order": "people_person_fts.rowid"},
-            )
+            ),
         )
         words = [w for w in words if len(w) < MIN_INDEXED]
     else:
-        people = _qs(people.extra(select={"match_order": "people_person.id"}))
+        people = cast(People, people.extra(select={"match_order": "people_person.id"}))
     if vendor == "postgresql":
         for word in words:
             people = people.filter(_pg_q(word))

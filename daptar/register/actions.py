@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from daptar.accounts.models import ApiToken
 from daptar.accounts.queries import require_act
 from daptar.audit.actions import record
+from daptar.lib import jobs
 from daptar.lib.sheets import SheetError, read_rows
 from daptar.people.models import Person, Post, Term
 from daptar.register import importing
@@ -250,7 +251,7 @@ def create_import(
         if batch.total > settings.DAPTAR_REGISTER_SYNC_ROWS:
             batch.content = content
             batch.save(update_fields=["content"])
-            transaction.on_commit(lambda: _enqueue("read_import", batch.pk))
+            jobs.after_commit("register.read_import", batch.pk)
             return batch
     read_import(batch, rows=rows)
     batch.refresh_from_db()
@@ -404,12 +405,6 @@ def undo_import(batch: ImportBatch, *, by: User) -> ImportBatch:
             detail={"terms": len(term_ids), "people": removed, "kept": len(created) - removed},
         )
     return batch
-
-
-def _enqueue(task_name: str, object_id: int) -> None:
-    from daptar.register import tasks
-
-    getattr(tasks, task_name).enqueue(object_id)
 
 
 # --- duplicates ----------------------------------------------------------------------
