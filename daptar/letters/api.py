@@ -353,7 +353,13 @@ class LetterViewSet(viewsets.GenericViewSet):
         receipt = actions.close(mine, note=body.validated_data["note"], by=api_user(request))
         return Response(ReceiptSerializer(receipt).data)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        # The attachment as it was checked in: a PDF or a picture.
+        responses={
+            (200, media): OpenApiTypes.BINARY
+            for media in ("application/pdf", "image/jpeg", "image/png", "image/webp")
+        }
+    )
     @action(
         detail=True,
         methods=["get"],
