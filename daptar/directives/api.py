@@ -162,8 +162,11 @@ class DirectiveViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=[OpenApiParameter("box", OpenApiTypes.STR, enum=["inbox", "sent"])])
     def list(self, request: Request) -> Response:
+        box = request.query_params.get("box", "inbox")
+        if box not in ("inbox", "sent"):
+            raise serializers.ValidationError({"box": [_("Choose inbox or sent.")]})
         unit = self._unit()
-        if request.query_params.get("box", "inbox") == "sent":
+        if box == "sent":
             sent = self.paginate_queryset(
                 queries.sent(unit).prefetch_related("target_levels", "attachments")
             )

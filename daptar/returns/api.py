@@ -39,8 +39,12 @@ class ReturnFieldSpecSerializer(serializers.Serializer):
     # A field named like a Field attribute: the stubs see a clash, but SerializerMetaclass
     # moves declared fields off the class, so nothing is shadowed.
     required = serializers.BooleanField(default=False)  # type: ignore[assignment]
-    min = serializers.DecimalField(max_digits=24, decimal_places=6, required=False, allow_null=True)
-    max = serializers.DecimalField(max_digits=24, decimal_places=6, required=False, allow_null=True)
+    min = serializers.DecimalField(
+        max_digits=24, decimal_places=6, required=False, allow_null=True, coerce_to_string=False
+    )
+    max = serializers.DecimalField(
+        max_digits=24, decimal_places=6, required=False, allow_null=True, coerce_to_string=False
+    )
     choices = serializers.ListField(
         child=serializers.JSONField(),
         required=False,

@@ -35,10 +35,14 @@ BUCKET = "daptar-test"
 RATE = 30
 BIN = Path(sys.executable).parent
 
-pytestmark = pytest.mark.skipif(
-    "postgres" not in os.environ.get("DAPTAR_DATABASE_URL", ""),
-    reason="needs PostgreSQL (DAPTAR_DATABASE_URL)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        "postgres" not in os.environ.get("DAPTAR_DATABASE_URL", ""),
+        reason="needs PostgreSQL (DAPTAR_DATABASE_URL)",
+    ),
+    # Committed rows the other processes can read; the migrated Levels and Posts put back.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def wait_for(port: int, seconds: float = 60) -> None:
