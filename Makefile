@@ -14,12 +14,13 @@ PYTHON ?= $(firstword $(foreach v,3.13 3.12,$(shell command -v python$(v) 2>/dev
 	$(wildcard $(PYENV_ROOT)/versions/$(v)*/bin/python$(v))) \
 	$(shell python3 -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && command -v python3))
 
-.PHONY: help setup run test lint typecheck bench messages clean
+.PHONY: help setup run test lint typecheck bench loadtest messages clean
 
 help:
 	@echo "make run     set up (venv, dependencies, database, demo country) and serve on http://$(HOST):$(PORT)"
 	@echo "make test    set up and run every test (unit, API, browser)"
 	@echo "make setup   only the set-up; make lint, make typecheck, make bench, make messages"
+	@echo "make loadtest  200 users for 5 minutes on the full country (LOAD_ARGS=--quick: 30 s)"
 
 $(VENV)/.installed: requirements.txt
 	@if [ -z "$(PYTHON)" ]; then echo "Daptar needs Python 3.12 or newer: install python3.13 (e.g. 'pyenv install 3.13')."; exit 1; fi
@@ -72,6 +73,11 @@ bench: setup
 	$(PY) bench/run.py
 	$(PY) bench/social.py
 	CHROME_PATH=/usr/bin/chromium $(PY) bench/lighthouse.py
+
+# Locust against granian + the task worker on the full country, then a reconciliation;
+# e.g. make loadtest LOAD_ARGS="--quick" or LOAD_ARGS="--users 50 --duration 60 --scale small".
+loadtest: setup
+	$(PY) bench/load.py $(LOAD_ARGS)
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages --locale bn --ignore '.venv/*' --ignore 'var/*' --no-obsolete --add-location file

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from daptar.accounts.queries import acting_desk
 from daptar.directives import actions, queries
 from daptar.directives.models import Delivery, Directive
-from daptar.lib.api import limit_choices, query_flag
+from daptar.lib.api import limit_choices, query_choice, query_flag
 from daptar.lib.requests import api_user
 from daptar.units.models import Level, Unit
 
@@ -164,8 +164,9 @@ class DirectiveViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=[OpenApiParameter("box", OpenApiTypes.STR, enum=["inbox", "sent"])])
     def list(self, request: Request) -> Response:
+        box = query_choice(request, "box", ("inbox", "sent"), "inbox")
         unit = self._unit()
-        if request.query_params.get("box", "inbox") == "sent":
+        if box == "sent":
             sent = self.paginate_queryset(
                 queries.sent(unit).prefetch_related("target_levels", "attachments")
             )

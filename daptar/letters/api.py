@@ -26,7 +26,7 @@ from daptar.accounts.models import Desk
 from daptar.accounts.queries import acting_desk
 from daptar.letters import actions, queries
 from daptar.letters.models import Letter, Receipt
-from daptar.lib.api import FileNegotiation
+from daptar.lib.api import FileNegotiation, query_choice
 from daptar.lib.requests import api_user
 from daptar.units.models import Unit
 
@@ -227,9 +227,7 @@ class LetterViewSet(viewsets.GenericViewSet):
     )
     def list(self, request: Request) -> Response:
         unit = self._desk().unit
-        box = request.query_params.get("box", "inward")
-        if box not in BOXES:
-            raise serializers.ValidationError({"box": [_("Choose one of: %s.") % ", ".join(BOXES)]})
+        box = query_choice(request, "box", tuple(BOXES), "inward")
         year, month = self._period()
         rows = self._rows(box, unit, year, month)
         context = {**self.get_serializer_context(), "now": timezone.now()}
@@ -353,7 +351,13 @@ class LetterViewSet(viewsets.GenericViewSet):
         receipt = actions.close(mine, note=body.validated_data["note"], by=api_user(request))
         return Response(ReceiptSerializer(receipt).data)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        # The attachment as it was checked in: a PDF or a picture.
+        responses={
+            (200, media): OpenApiTypes.BINARY
+            for media in ("application/pdf", "image/jpeg", "image/png", "image/webp")
+        }
+    )
     @action(
         detail=True,
         methods=["get"],

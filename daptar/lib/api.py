@@ -106,3 +106,11 @@ def query_flag(request: Request, name: str) -> bool:
     if value.lower() in {"false", "0", ""}:
         return False
     raise exceptions.ValidationError({name: [_("Give true or false.")]})
+
+
+def query_choice(request: Request, name: str, choices: tuple[str, ...], default: str) -> str:
+    """A query parameter that takes one of *choices*; absent is *default*, else a 400."""
+    value = request.query_params.get(name, default)
+    if value not in choices:
+        raise exceptions.ValidationError({name: [_("Choose one of: %s.") % ", ".join(choices)]})
+    return value

@@ -19,7 +19,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from daptar.accounts.queries import acting_desk
-from daptar.lib.api import FileErrorsAsJson, FileNegotiation, limit_choices, query_flag
+from daptar.lib.api import (
+    FileErrorsAsJson,
+    FileNegotiation,
+    limit_choices,
+    query_choice,
+    query_flag,
+)
 from daptar.lib.requests import api_user
 from daptar.meetings import actions, ics, queries
 from daptar.meetings.models import Decision, Invitation, Meeting, MeetingSeries
@@ -327,7 +333,7 @@ class MeetingViewSet(FileErrorsAsJson, viewsets.GenericViewSet):
     )
     def list(self, request: Request) -> Response:
         rows = self.get_queryset()
-        box = request.query_params.get("box", "all")
+        box = query_choice(request, "box", ("all", "invited", "hosted"), "all")
         if box == "invited":
             rows = rows.filter(
                 invitations__person_id=api_user(request).person_id or 0,

@@ -19,7 +19,7 @@ from rest_framework.utils.serializer_helpers import BindingDict
 
 from daptar.accounts.queries import acting_desk
 from daptar.lib import paths
-from daptar.lib.api import limit_choices
+from daptar.lib.api import limit_choices, query_choice
 from daptar.lib.requests import api_user
 from daptar.returns import actions, queries
 from daptar.returns.models import ReturnField, ReturnForm, ReturnPeriod, ReturnRule, Submission
@@ -39,8 +39,12 @@ class ReturnFieldSpecSerializer(serializers.Serializer):
     # A field named like a Field attribute: the stubs see a clash, but SerializerMetaclass
     # moves declared fields off the class, so nothing is shadowed.
     required = serializers.BooleanField(default=False)  # type: ignore[assignment]
-    min = serializers.DecimalField(max_digits=24, decimal_places=6, required=False, allow_null=True)
-    max = serializers.DecimalField(max_digits=24, decimal_places=6, required=False, allow_null=True)
+    min = serializers.DecimalField(
+        max_digits=24, decimal_places=6, required=False, allow_null=True, coerce_to_string=False
+    )
+    max = serializers.DecimalField(
+        max_digits=24, decimal_places=6, required=False, allow_null=True, coerce_to_string=False
+    )
     choices = serializers.ListField(
         child=serializers.JSONField(),
         required=False,
@@ -258,7 +262,7 @@ class ReturnViewSet(viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         """`box=todo` (default): what the acting unit still has to send; `box=issued`: its forms."""
         unit = self._unit()
-        if request.query_params.get("box") == "issued":
+        if query_choice(request, "box", ("todo", "issued"), "todo") == "issued":
             forms = self.paginate_queryset(queries.issued(unit).prefetch_related("periods"))
             assert forms is not None  # DEFAULT_PAGINATION_CLASS: the API always paginates
             return self.get_paginated_response([form_data(f, full=False) for f in forms])

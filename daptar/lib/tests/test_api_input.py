@@ -37,6 +37,14 @@ class BadInputTests(DaptarTestCase):
         )
         self.assertEqual(self.client.get("/api/v1/directives/", {"overdue": "x"}).status_code, 400)
 
+    def test_an_unknown_box_is_400(self) -> None:
+        response = self.client.get("/api/v1/directives/", {"box": "AAA"})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json(), {"box": ["Choose one of: inbox, sent."]})
+        self.assertEqual(self.client.get("/api/v1/directives/", {"box": "sent"}).status_code, 200)
+        for path in ("/api/v1/meetings/", "/api/v1/returns/", "/api/v1/letters/"):
+            self.assertEqual(self.client.get(path, {"box": "AAA"}).status_code, 400, path)
+
     def test_a_blank_acting_unit_header_is_404_like_an_unknown_one(self) -> None:
         self.assertEqual(self.client.get("/api/v1/me/", HTTP_X_DAPTAR_UNIT="").status_code, 404)
         self.assertEqual(self.client.get("/api/v1/me/").status_code, 200)

@@ -30,6 +30,7 @@ CHECKS = (
 )
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.timeout(MAX_SECONDS + 240)
 def test_the_api_answers_every_generated_request_within_its_schema(
     cast: types.SimpleNamespace, live_server: Any, tmp_path: Path
