@@ -26,6 +26,7 @@ from daptar.accounts.queries import acting_desk
 from daptar.lib.buttons import press
 from daptar.lib.exceptions import Conflict
 from daptar.lib.requests import AuthedRequest
+from daptar.offline.responses import refuse_cut_short
 from daptar.reports import actions, queries
 from daptar.reports.forms import NoteForm, PhotosForm, ReportForm
 from daptar.reports.models import Photo, Report
@@ -115,6 +116,8 @@ def compose(request: AuthedRequest, report_id: int | None = None) -> HttpRespons
         unit = _desk_unit(request)
     if not any(d.unit.pk == unit.pk and d.can_act for d in request.user.desks):
         raise PermissionDenied(_("Your desk at this unit is read-only."))
+    if cut := refuse_cut_short(request):
+        return cut
     form = ReportForm(
         request.POST or None, request.FILES or None, instance=report, user=request.user
     )

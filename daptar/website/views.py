@@ -292,6 +292,7 @@ def _sitemap_headers(response: HttpResponseBase) -> HttpResponseBase:
 def robots(request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",
+        "Allow: /accounts/login/",  # so that a secretary can search for the way in
         "Disallow: /api/",
         "Disallow: /office/",
         "Disallow: /admin/",

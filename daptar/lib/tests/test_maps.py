@@ -141,11 +141,17 @@ def test_douglas_peucker() -> None:
 # --- drawing --------------------------------------------------------------------------------
 
 
+def test_a_map_without_links_is_one_picture() -> None:
+    assert _parse(_render(values={DHAKA: 50})).get("role") == "img"
+
+
 def test_svg_is_well_formed_with_64_districts_and_a_legend() -> None:
     svg = _render(values={DHAKA: 50}, links={i: f"/d/{i}/" for i in GEO_IDS})
     root = _parse(svg)
     assert root.tag == f"{NS}svg"
-    assert root.get("role") == "img"
+    # Districts with links: a group of links (an img would hide them from assistive tech).
+    assert root.get("role") == "group"
+    assert root.get("aria-labelledby") == root.find(f"{NS}title").get("id")
     width, height = maps.map_shapes()[:2]
     assert root.get("viewBox") == f"0 0 {width} {height}"
     assert root.find(f"{NS}title").text == "সূচক"

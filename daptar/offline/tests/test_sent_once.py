@@ -1,8 +1,11 @@
 """The same idempotency key makes its write once: acknowledgements, returns, and the
 outbox's answers."""
 
+import io
 import json
 
+from django.core.handlers.wsgi import WSGIRequest
+from django.test import RequestFactory
 from django.urls import reverse
 
 from daptar.audit.models import AuditEvent
@@ -10,6 +13,7 @@ from daptar.directives.models import Delivery
 from daptar.directives.tests.support import DirectivesTestCase, delivery, issued
 from daptar.offline.actions import once
 from daptar.offline.models import SentOnce
+from daptar.offline.responses import refuse_cut_short
 from daptar.returns.models import SubmissionVersion
 from daptar.returns.tests.support import published, slot
 
@@ -128,3 +132,25 @@ class WorkerTests(DirectivesTestCase):
         page = self.client.get(reverse("directives:inbox"))
         self.assertContains(page, "offline/field.js")
         self.assertContains(page, 'data-testid="outbox"')
+
+
+class CutShortTests(DirectivesTestCase):
+    def request(self, body: bytes, length: int) -> WSGIRequest:
+
+        environ = RequestFactory().post("/").environ
+        environ.update(
+            {
+                "CONTENT_TYPE": "multipart/form-data; boundary=B",
+                "CONTENT_LENGTH": str(length),
+                "wsgi.input": io.BytesIO(body),
+            }
+        )
+        return WSGIRequest(environ)
+
+    def test_a_body_the_line_cut_is_refused_and_a_whole_one_is_not(self) -> None:
+        whole = b'--B\r\nContent-Disposition: form-data; name="title"\r\n\r\nTrees\r\n--B--\r\n'
+        complete = self.request(whole, len(whole))
+        self.assertIsNone(refuse_cut_short(complete))
+        self.assertEqual(complete.POST["title"], "Trees")
+        refused = refuse_cut_short(self.request(whole[:30], len(whole)))
+        self.assertEqual(refused.status_code if refused else None, 400)

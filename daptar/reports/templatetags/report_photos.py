@@ -53,9 +53,16 @@ def photo_url(photo: Photo, at_least: int = 800, fmt: str = "jpg", public: bool 
 
 @register.simple_tag
 def picture(
-    photo: Photo, sizes: str = "(min-width: 60rem) 58rem, 100vw", public: bool = False
+    photo: Photo,
+    sizes: str = "(min-width: 60rem) 58rem, 100vw",
+    public: bool = False,
+    decorative: bool = False,
 ) -> SafeString:
-    """<picture> with WebP and JPEG srcsets, lazy, sized; a placeholder until it is ready."""
+    """<picture> with WebP and JPEG srcsets, lazy, sized; a placeholder until it is ready.
+
+    *decorative*: the photo sits in a link beside the words that name it (a report's
+    card), so its caption would only be read twice: its alt is empty.
+    """
     if not photo.is_ready:
         failed = photo.status == Photo.Status.FAILED
         return format_html(
@@ -78,5 +85,5 @@ def picture(
         sizes,
         fallback["w"],
         fallback["h"],
-        photo.caption,
+        "" if decorative else photo.caption,
     )

@@ -110,6 +110,7 @@ class RobotsTests(DaptarTestCase):
         self.assertEqual(lines[0], "User-agent: *")
         for path in ("/api/", "/office/", "/admin/", "/accounts/"):
             self.assertIn(f"Disallow: {path}", lines)
+        self.assertIn("Allow: /accounts/login/", lines)
 
     def test_it_names_the_sitemap_at_the_site_address(self) -> None:
         with self.settings(DAPTAR_SITE_URL="https://daptar.example.org/"):
