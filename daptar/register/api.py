@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from daptar.accounts.queries import acting_desk
 from daptar.lib.api import limit_choices
 from daptar.lib.requests import api_user
+from daptar.lib.schema import OneObjectSchema
 from daptar.people.models import Person, Post
 from daptar.register import actions, queries, research
 from daptar.register.models import Committee, ImportBatch, ImportRow, Seat
@@ -164,6 +165,7 @@ class UnitCommitteeViewSet(viewsets.GenericViewSet):
 
     serializer_class = CommitteeSerializer
     pagination_class = None
+    schema = OneObjectSchema()  # GET /figures/ answers one unit's tables, not a list
 
     def get_queryset(self) -> Any:
         return Committee.objects.none()
@@ -302,6 +304,7 @@ class FiguresViewSet(viewsets.GenericViewSet):
     """GET /figures/?unit=: the research cell's counts, no personal data, no cell under 5."""
 
     pagination_class = None
+    schema = OneObjectSchema()  # GET /figures/ answers one unit's tables, not a list
 
     def get_queryset(self) -> Any:
         return Committee.objects.none()
