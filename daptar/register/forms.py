@@ -32,6 +32,22 @@ class ProposeForm(forms.Form):
         return [(post, self.cleaned_data.get(f"post_{post.slug}")) for post in self.posts]
 
 
+# The mapping step: which of the sheet's own headers holds each field, when Daptar does not
+# know the header (a name column called "সদস্য" or "Member", say).
+MAPPED_FIELDS = [
+    ("name_bn", _("Name in Bengali")),
+    ("name_en", _("Name in English")),
+    ("phone", _("Mobile")),
+    ("email", _("E-mail")),
+    ("national_id", _("National ID")),
+    ("post", _("Post")),
+    ("gender", _("Gender")),
+    ("born_on", _("Date of birth")),
+    ("address", _("Address")),
+    ("since", _("Holding the post since")),
+]
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("XLSX or CSV file"),
@@ -45,3 +61,27 @@ class UploadForm(forms.Form):
         empty_label=None,
         initial="member",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in MAPPED_FIELDS:
+            self.fields[f"column_{name}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=100,
+                help_text=_("the header of the sheet's column, as written there"),
+            )
+
+    def mapping_fields(self) -> list[forms.BoundField]:
+        return [self[f"column_{name}"] for name, _label in MAPPED_FIELDS]
+
+    def upload_fields(self) -> list[forms.BoundField]:
+        return [self["file"], self["post"]]
+
+    def mapping(self) -> dict[str, str]:
+        """{sheet header: field} for every column the user named."""
+        return {
+            header: name
+            for name, _label in MAPPED_FIELDS
+            if (header := self.cleaned_data.get(f"column_{name}", "").strip())
+        }

@@ -199,6 +199,8 @@ def decide(request: AuthedRequest, committee_id: int, decision: str) -> HttpResp
 def imports(request: AuthedRequest) -> HttpResponse:
     scope = _scope(request)
     form = UploadForm(request.POST or None, request.FILES or None)
+    # Open when a sheet could not be read as it was (the failed import links here with ?map).
+    mapping_open = "map" in request.GET
     if request.method == "POST":
         if not _can_act(request, scope):
             raise PermissionDenied
@@ -213,6 +215,7 @@ def imports(request: AuthedRequest) -> HttpResponse:
                         filename=upload.name,
                         content=upload.read(),
                         post=form.cleaned_data["post"],
+                        mapping=form.mapping(),
                         by=request.user,
                     )
                 ),
@@ -220,8 +223,9 @@ def imports(request: AuthedRequest) -> HttpResponse:
             )
             if ok:
                 return redirect("register:import", batch_id=made[0].pk)
+            mapping_open = True
     batches = ImportBatch.objects.visible_to(request.user).select_related("unit")[:30]
-    context = {"scope": scope, "form": form, "batches": batches}
+    context = {"scope": scope, "form": form, "batches": batches, "mapping_open": mapping_open}
     return render(request, "register/imports.html", context)
 
 

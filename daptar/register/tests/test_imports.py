@@ -245,6 +245,10 @@ class ApiTests(ImportTestCase):
 
 
 class PageTests(ImportTestCase):
+    def client_batch(self, response) -> int:
+        self.assertEqual(response.status_code, 302)
+        return int(response["Location"].rstrip("/").split("/")[-1])
+
     def test_upload_preview_and_apply_from_the_pages(self):
         self.client.force_login(self.jalalabad)
         file = SimpleUploadedFile("members.xlsx", messy_xlsx())
@@ -256,6 +260,34 @@ class PageTests(ImportTestCase):
         self.client.post(reverse("register:import", args=[batch.pk]), {"do": "apply"})
         batch.refresh_from_db()
         self.assertEqual(batch.state, ImportBatch.State.APPLIED)
+
+    def test_a_sheet_with_headers_daptar_does_not_know_is_mapped_on_the_page(self):
+        self.client.force_login(self.jalalabad)
+        sheet = "Member,Cell\nআব্দুল করিম,01711-223344\nফাতেমা বেগম,০১৮১১-২২৩৩৪৪\n".encode()
+
+        def send(**columns: str):
+            data = {"file": SimpleUploadedFile("odd.csv", sheet), "post": "member", **columns}
+            return self.client.post(
+                reverse("register:imports"), data, headers={"accept-language": "en"}
+            )
+
+        refused = ImportBatch.objects.get(pk=self.client_batch(send()))
+        self.assertEqual(refused.state, ImportBatch.State.FAILED)
+        page = self.client.get(reverse("register:import", args=[refused.pk]))
+        self.assertContains(page, "map the columns and try again")
+        self.assertContains(page, reverse("register:imports") + "?map=1")
+        form = self.client.get(reverse("register:imports") + "?map=1")
+        self.assertContains(form, '<details open data-testid="mapping">', html=False)
+        self.assertFalse(refused.rows.exists())
+
+        response = send(column_name_bn="Member", column_phone="Cell")
+        batch = ImportBatch.objects.exclude(pk=refused.pk).get()
+        self.assertRedirects(response, reverse("register:import", args=[batch.pk]))
+        self.assertEqual(batch.mapping, {"Member": "name_bn", "Cell": "phone"})
+        self.assertEqual(
+            sorted(batch.rows.values_list("data__phone", flat=True)),
+            ["+8801711223344", "+8801811223344"],
+        )
 
 
 class DateTests(DaptarTestCase):
