@@ -5,6 +5,7 @@ from daptar.register import views
 app_name = "register"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("counts/", views.counts, name="counts"),
     path("lists/<slug:name>/", views.list_view, name="list"),
     path("units/<int:unit_id>/committee/", views.unit_committee, name="unit_committee"),
     path("committees/<int:committee_id>/", views.committee, name="committee"),

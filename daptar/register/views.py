@@ -52,11 +52,21 @@ def _can_act(request: AuthedRequest, unit: Unit) -> bool:
 
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
+    return render(request, "register/home.html", _counts_context(request))
+
+
+@login_required
+def counts(request: AuthedRequest) -> HttpResponse:
+    """The lists' counts alone, for the dashboard (which fetches them after its own page, so
+    its figures never wait on the register's)."""
+    return render(request, "register/home.html#counts", _counts_context(request))
+
+
+def _counts_context(request: AuthedRequest) -> dict[str, Any]:
     scope = _scope(request)
     figures = queries.counts(scope)
     vacancies = [(post, figures[f"vacant_{post.slug}"]) for post in queries.required_posts()]
-    context = {"scope": scope, "figures": figures, "vacancies": vacancies, "titles": TITLES}
-    return render(request, "register/home.html", context)
+    return {"scope": scope, "figures": figures, "vacancies": vacancies, "titles": TITLES}
 
 
 @login_required

@@ -266,6 +266,20 @@ class PageTests(CommitteeTestCase):
                 page = self.client.get(reverse("register:list", args=[name]))
                 self.assertEqual(page.status_code, 200, name)
 
+    def test_the_dashboard_shows_the_lists_counts_of_its_unit(self):
+        self.client.force_login(self.sylhet)
+        unit = self.sylhet_district.pk
+        dashboard = self.client.get(reverse("dashboard:home"), {"unit": unit})
+        counts_url = f"{reverse('register:counts')}?unit={unit}"
+        self.assertContains(dashboard, f'data-hx-get="{counts_url}"', html=False)
+        card = self.client.get(counts_url, headers={"hx-request": "true", "accept-language": "en"})
+        self.assertContains(card, 'data-testid="register-counts"')
+        self.assertNotContains(card, "<html")
+        expected = queries.counts(self.sylhet_district)["no_committee"]
+        self.assertContains(card, f'data-testid="count-no_committee">{expected}<', html=False)
+        outside = self.client.get(reverse("register:counts"), {"unit": self.dhaka_district.pk})
+        self.assertEqual(outside.status_code, 404)
+
     def test_proposing_from_the_page(self):
         newcomer = self.newcomer("নতুন সম্পাদক")
         self.client.force_login(self.jalalabad)
